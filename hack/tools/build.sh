@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Builds the local control-plane binaries from the Go module proxy and links
+# them into bin/ of the repository:
+#   etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok,
+#   kwok-stages.yaml
+# Versions come from the go.mod files beside this script. Built binaries are
+# kept in the user cache dir keyed by version, so a fresh clone (or a second
+# `make test`) reuses them; a version bump builds anew. Every build goes to a
+# temporary folder first and is moved into place whole.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+bin=${BERTH_BIN_DIR:-$root/bin}
+cache=${BERTH_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/berth/tools}
+goarch=$(go env GOOS)-$(go env GOARCH)
+mkdir -p "$bin" "$cache"
+
+modver() { (cd "$here/$1" && go list -m -f '{{.Version}}' "$2"); }
+
+# build NAME-DIR KEY CMD...: runs CMD with $out set to a temp dir, unless
+# $cache/KEY exists; then moves $out to $cache/KEY.
+build() {
+  local key=$1; shift
+  if [ -d "$cache/$key" ]; then return; fi
+  echo "hack/tools: building $key (first time only; cached in $cache)" >&2
+  local out
+  out=$(mktemp -d "$cache/.tmp-$key.XXXXXX")
+  if ! ( export out; "$@" ); then rm -rf "$out"; echo "hack/tools: building $key failed" >&2; return 1; fi
+  rm -rf "${cache:?}/$key.old"; mv "$out" "$cache/$key"
+}
+
+kube_version=$(modver kube k8s.io/kubernetes)
+etcd_version=$(modver etcd go.etcd.io/etcd/server/v3)
+kwok_version=$(modver kwok sigs.k8s.io/kwok)
+
+build_etcd() { cd "$here/etcd" && go build -trimpath -ldflags "-s -w" -o "$out/etcd" .; }
+build_kube() {
+  cd "$here/kube" && go build -trimpath \
+    -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$kube_version -X k8s.io/component-base/version.gitTreeState=clean" \
+    -o "$out/" k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler
+}
+build_kwok() {
+  cd "$here/kwok" && go build -trimpath -ldflags "-s -w" -o "$out/kwok" sigs.k8s.io/kwok/cmd/kwok
+  # kwok reads several stages from one file only when they are separated by ---.
+  local dir; dir=$(go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
+  local s first=1
+  for s in node/fast/node-initialize.yaml node/heartbeat/node-heartbeat.yaml pod/fast/pod-ready.yaml \
+    pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+    [ $first = 1 ] || echo '---'
+    first=0
+    cat "$dir/kustomize/stage/$s"
+  done >"$out/kwok-stages.yaml"
+}
+
+build "etcd-$etcd_version-$goarch" build_etcd
+build "kube-$kube_version-$goarch" build_kube
+build "kwok-$kwok_version-$goarch" build_kwok
+
+link() { ln -sfn "$cache/$1/$2" "$bin/$2"; }
+link "etcd-$etcd_version-$goarch" etcd
+for c in kube-apiserver kube-controller-manager kube-scheduler; do link "kube-$kube_version-$goarch" "$c"; done
+link "kwok-$kwok_version-$goarch" kwok
+link "kwok-$kwok_version-$goarch" kwok-stages.yaml
+printf '%s\n' "etcd $etcd_version" "kubernetes $kube_version" "kwok $kwok_version" >"$bin/.versions"

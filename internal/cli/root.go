@@ -1,0 +1,64 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// NewRootCmd returns the berth command with all its subcommands, bound to f.
+func NewRootCmd(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "berth",
+		Short: "deploy Helm charts to Kubernetes with server-side apply",
+		Long: `berth renders Helm charts (the chart format, unchanged) into manifests, shows
+what would change against the live cluster, applies them with server-side
+apply, waits until they are ready and records every revision as a release.
+
+Connection flags (--kubeconfig, --context, -n/--namespace, ...) work as they
+do for kubectl, and KUBECONFIG is honoured.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Args:          unknownCommand,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return cmd.Help()
+		},
+		PersistentPreRun: func(*cobra.Command, []string) {
+			// The logger is built after flags are parsed so --debug takes effect.
+			f.logger = nil
+		},
+	}
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.SuggestionsMinimumDistance = 2
+	root.SetFlagErrorFunc(flagErrorFunc)
+	root.SetIn(f.In)
+	root.SetOut(f.Out)
+	root.SetErr(f.ErrOut)
+
+	pf := root.PersistentFlags()
+	f.KubeFlags.AddFlags(pf)
+	pf.BoolVar(&f.Debug, "debug", false, "log what berth does, to stderr")
+
+	root.AddCommand(
+		newVersionCmd(f),
+		newCompletionCmd(f),
+	)
+	return root
+}
+
+// unknownCommand is the root command's argument check: any argument names a
+// subcommand that does not exist.
+func unknownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	err := &UsageError{Err: fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath())}
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		err.Hint = fmt.Sprintf("Did you mean %s? Run '%s --help' for the list of commands.",
+			strings.Join(s, " or "), cmd.CommandPath())
+	} else {
+		err.Hint = fmt.Sprintf("Run '%s --help' for the list of commands.", cmd.CommandPath())
+	}
+	return err
+}
