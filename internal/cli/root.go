@@ -7,6 +7,12 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// Command groups shown in berth --help.
+const (
+	groupChart    = "chart"
+	groupRegistry = "registry"
+)
+
 // NewRootCmd returns the berth command with all its subcommands, bound to f.
 func NewRootCmd(f *Factory) *cobra.Command {
 	root := &cobra.Command{
@@ -40,6 +46,13 @@ do for kubectl, and KUBECONFIG is honoured.`,
 	f.KubeFlags.AddFlags(pf)
 	pf.BoolVar(&f.Debug, "debug", false, "log what berth does, to stderr")
 
+	root.AddGroup(
+		&cobra.Group{ID: groupChart, Title: "Chart commands:"},
+		&cobra.Group{ID: groupRegistry, Title: "Registry commands:"},
+	)
+	addChartCommands(root, f)
+	addRenderCommands(root, f)
+	addRegistryCommands(root, f)
 	root.AddCommand(
 		newVersionCmd(f),
 		newCompletionCmd(f),

