@@ -1,0 +1,1 @@
+{{- define "basic.name" -}}basic{{- end -}}
