@@ -1,0 +1,120 @@
+package oci
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"oras.land/oras-go/v2/errdef"
+	"oras.land/oras-go/v2/registry/remote/auth"
+	"oras.land/oras-go/v2/registry/remote/errcode"
+)
+
+// Kinds of registry errors, checked with errors.Is on the errors this
+// package returns.
+var (
+	// ErrUnauthorized means the registry refused the credentials, or none
+	// were found for it.
+	ErrUnauthorized = errors.New("unauthorized")
+	// ErrNotFound means the repository, tag, digest or version does not
+	// exist.
+	ErrNotFound = errors.New("not found")
+	// ErrNotChart means the artifact exists but is not a Helm chart.
+	ErrNotChart = errors.New("not a Helm chart")
+	// ErrTLS means the TLS connection to the registry failed: unknown
+	// certificate authority, wrong host name, or a plain HTTP server.
+	ErrTLS = errors.New("TLS connection failed")
+)
+
+// Error is a failed registry operation: what was done (Op), on which
+// reference, what kind of failure it is and what to do about it.
+type Error struct {
+	// Op is the operation: "push", "pull", "list tags", "login".
+	Op string
+	// Ref is the reference or host the operation was about.
+	Ref string
+	// Kind is one of ErrUnauthorized, ErrNotFound, ErrNotChart, ErrTLS, or
+	// nil for other failures.
+	Kind error
+	// Err is the underlying error, nil when Kind says it all.
+	Err error
+	// Hint tells the user what to do next, "" when there is nothing to say.
+	Hint string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Op + " " + e.Ref)
+	if e.Kind != nil {
+		b.WriteString(": " + e.Kind.Error())
+	}
+	if e.Err != nil {
+		b.WriteString(": " + e.Err.Error())
+	}
+	if e.Hint != "" {
+		b.WriteString("; " + e.Hint)
+	}
+	return b.String()
+}
+
+// Unwrap returns the kind and the underlying error, for errors.Is and
+// errors.As.
+func (e *Error) Unwrap() []error {
+	var errs []error
+	if e.Kind != nil {
+		errs = append(errs, e.Kind)
+	}
+	if e.Err != nil {
+		errs = append(errs, e.Err)
+	}
+	return errs
+}
+
+// classify turns an error from oras-go or net/http into an *Error with a
+// kind and a hint. host is the registry, for the login hint.
+func (c *Client) classify(op, ref, host string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var already *Error
+	if errors.As(err, &already) {
+		return err
+	}
+	e := &Error{Op: op, Ref: ref, Err: err}
+	var resp *errcode.ErrorResponse
+	switch {
+	case errors.As(err, &resp) && (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden),
+		errors.Is(err, auth.ErrBasicCredentialNotFound):
+		e.Kind = ErrUnauthorized
+		e.Hint = fmt.Sprintf("run 'berth registry login %s' (credentials are read from %s)", host, c.credentialsSource())
+	case errors.As(err, &resp) && resp.StatusCode == http.StatusNotFound, errors.Is(err, errdef.ErrNotFound):
+		e.Kind = ErrNotFound
+	case isPlainHTTPServer(err):
+		e.Kind = ErrTLS
+		e.Hint = "the registry speaks plain HTTP: use --plain-http"
+	case isCertificateError(err):
+		e.Kind = ErrTLS
+		e.Hint = "pass the registry's CA certificate with --ca-file FILE (or, for tests only, --insecure-skip-tls-verify)"
+	}
+	return e
+}
+
+func isCertificateError(err error) bool {
+	var (
+		unknownAuthority x509.UnknownAuthorityError
+		hostname         x509.HostnameError
+		invalid          x509.CertificateInvalidError
+		verification     *tls.CertificateVerificationError
+	)
+	return errors.As(err, &unknownAuthority) || errors.As(err, &hostname) ||
+		errors.As(err, &invalid) || errors.As(err, &verification)
+}
+
+// isPlainHTTPServer reports net/http's error for an HTTPS request answered
+// in plain HTTP, which it returns as a bare string.
+func isPlainHTTPServer(err error) bool {
+	return strings.Contains(err.Error(), "server gave HTTP response to HTTPS client")
+}
