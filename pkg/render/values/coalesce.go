@@ -145,9 +145,11 @@ func (cfg *config) coalesceChartValues(c *chart.Chart, v map[string]any, prefix 
 	for key, val := range defaults {
 		value, ok := v[key]
 		if !ok {
-			// A subchart's null defaults are dropped so that they neither
-			// shadow globals nor render as "<nil>"; the root chart's stay.
-			if !merge && prefix != "" {
+			// Null defaults are dropped so that they neither shadow globals
+			// nor render as "<nil>". Helm 4.2 to 4.3 drop the root chart's
+			// too, and with them a parent's nulls meant to delete a
+			// subchart's defaults.
+			if !merge {
 				if val == nil {
 					continue
 				}
@@ -177,7 +179,7 @@ func (cfg *config) coalesceChartValues(c *chart.Chart, v map[string]any, prefix 
 		// Values for a subchart keep their nulls: the subchart's own
 		// coalescing uses them to delete its defaults.
 		mergeKey := merge || isSubchart(c, key)
-		if !mergeKey && prefix != "" {
+		if !mergeKey {
 			removeNils(src)
 		}
 		cfg.coalesceTables(dest, src, joinPrefix(subPrefix, key), mergeKey)

@@ -1,0 +1,141 @@
+package values
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/berth-sh/berth/pkg/chart"
+)
+
+func TestImportValues(t *testing.T) {
+	tests := []struct {
+		name   string
+		chart  func(t *testing.T) *chart.Chart
+		user   string
+		want   string
+		logged string
+	}{
+		{
+			name: "string form imports exports at the top, parent values win",
+			chart: func(t *testing.T) *chart.Chart {
+				sub := newChart(t, "sub", "exports: {data: {a: sub, b: sub}}")
+				c := newChart(t, "app", "b: parent", sub)
+				return withDeps(t, c, "- {name: sub, version: 1.0.0, import-values: [data]}")
+			},
+			want: `
+a: sub
+b: parent
+sub: {exports: {data: {a: sub, b: sub}}, global: {}}
+`,
+		},
+		{
+			name: "child/parent form imports a table at a path",
+			chart: func(t *testing.T) *chart.Chart {
+				sub := newChart(t, "sub", "defaults: {port: 80, host: sub}")
+				c := newChart(t, "app", "imported: {cfg: {host: parent}}", sub)
+				return withDeps(t, c, "- {name: sub, version: 1.0.0, import-values: [{child: defaults, parent: imported.cfg}]}")
+			},
+			want: `
+imported: {cfg: {port: 80, host: parent}}
+sub: {defaults: {port: 80, host: sub}, global: {}}
+`,
+		},
+		{
+			name: "parent values override imports even from the parent's subchart block",
+			chart: func(t *testing.T) *chart.Chart {
+				sub := newChart(t, "sub", "defaults: {port: 80}")
+				c := newChart(t, "app", "sub: {defaults: {port: 81}}", sub)
+				return withDeps(t, c, "- {name: sub, version: 1.0.0, import-values: [{child: defaults, parent: p}]}")
+			},
+			want: `
+p: {port: 81}
+sub: {defaults: {port: 81}, global: {}}
+`,
+		},
+		{
+			name: "aliased subcharts import separately",
+			chart: func(t *testing.T) *chart.Chart {
+				child := newChart(t, "child", "defaults: {who: child}")
+				c := newChart(t, "app", "bar: {defaults: {who: bar}}", child)
+				return withDeps(t, c, `
+- {name: child, version: 1.0.0, alias: foo, import-values: [{child: defaults, parent: foo-defaults}]}
+- {name: child, version: 1.0.0, alias: bar, import-values: [{child: defaults, parent: bar-defaults}]}
+`)
+			},
+			want: `
+foo-defaults: {who: child}
+bar-defaults: {who: bar}
+foo: {defaults: {who: child}, global: {}}
+bar: {defaults: {who: bar}, global: {}}
+`,
+		},
+		{
+			name: "imports go up two levels",
+			chart: func(t *testing.T) *chart.Chart {
+				leaf := newChart(t, "leaf", "exports: {cfg: {deep: {x: value}}}")
+				mid := withDeps(t, newChart(t, "mid", "", leaf), "- {name: leaf, version: 1.0.0, import-values: [cfg]}")
+				c := newChart(t, "app", "", mid)
+				return withDeps(t, c, "- {name: mid, version: 1.0.0, import-values: [{child: deep, parent: fromMid}]}")
+			},
+			want: `
+fromMid: {x: value}
+mid: {deep: {x: value}, global: {}, leaf: {exports: {cfg: {deep: {x: value}}}, global: {}}}
+`,
+		},
+		{
+			name: "a disabled subchart imports nothing",
+			chart: func(t *testing.T) *chart.Chart {
+				sub := newChart(t, "sub", "exports: {data: {a: sub}}")
+				c := newChart(t, "app", "sub: {enabled: false}", sub)
+				return withDeps(t, c, "- {name: sub, version: 1.0.0, condition: sub.enabled, import-values: [data]}")
+			},
+			want: "sub: {enabled: false}",
+		},
+		{
+			name: "a missing export is skipped with a warning",
+			chart: func(t *testing.T) *chart.Chart {
+				c := newChart(t, "app", "", newChart(t, "sub", "x: 1"))
+				return withDeps(t, c, "- {name: sub, version: 1.0.0, import-values: [nothing]}")
+			},
+			want:   "sub: {x: 1, global: {}}",
+			logged: "ImportValues missing table",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opt, logs := logBuffer()
+			c := tt.chart(t)
+			user := parseYAML(t, tt.user)
+			if err := ProcessDependencies(c, user, opt); err != nil {
+				t.Fatal(err)
+			}
+			got, err := Coalesce(c, user, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(parseYAML(t, tt.want), got); diff != "" {
+				t.Errorf("(-want +got)\n%s", diff)
+			}
+			if tt.logged != "" && !strings.Contains(logs.String(), tt.logged) {
+				t.Errorf("log %q does not contain %q", logs.String(), tt.logged)
+			}
+		})
+	}
+}
+
+func TestImportValuesRewritesForm(t *testing.T) {
+	sub := newChart(t, "sub", "exports: {data: {a: 1}}\nd: {b: 2}")
+	c := withDeps(t, newChart(t, "app", "", sub), "- {name: sub, version: 1.0.0, import-values: [data, {child: d, parent: p}]}")
+	if err := ProcessDependencies(c, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := []any{
+		map[string]string{"child": "exports.data", "parent": "."},
+		map[string]string{"child": "d", "parent": "p"},
+	}
+	if diff := cmp.Diff(want, c.Metadata.Dependencies[0].ImportValues); diff != "" {
+		t.Errorf("(-want +got)\n%s", diff)
+	}
+}
