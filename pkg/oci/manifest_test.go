@@ -50,12 +50,14 @@ func TestManifestAnnotations(t *testing.T) {
 }
 
 func TestConfigJSONv1Chart(t *testing.T) {
-	md, err := parseMetadata([]byte("name: old\nversion: 0.1.0\n"),
-		[]byte("dependencies:\n- name: db\n  version: ~1\n  repository: https://charts\n  import-values: [data]\n"))
+	archive := makeArchive(t, "old", time.Unix(0, 0),
+		chartFile{"Chart.yaml", "name: old\nversion: 0.1.0\n"},
+		chartFile{"requirements.yaml", "dependencies:\n- name: db\n  version: ~1\n  repository: https://charts\n  import-values: [data]\n"})
+	info, err := readArchive(archive)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := configJSON(normalize(md))
+	got, err := configJSON(normalize(info.Metadata))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -183,8 +183,8 @@ func TestPushRejects(t *testing.T) {
 		{"tag in destination", reg.Ref("charts:1.0.0"), simpleChart(t, "app", "1.0.0"), "destination has a tag or digest"},
 		{"not oci", "https://" + reg.Host + "/charts", simpleChart(t, "app", "1.0.0"), "must start with oci://"},
 		{"not gzip", reg.Ref("charts"), []byte("not a chart"), "read chart archive"},
-		{"no Chart.yaml", reg.Ref("charts"), makeArchive(t, "app", time.Time{}, chartFile{"values.yaml", ""}), "no Chart.yaml"},
-		{"bad version", reg.Ref("charts"), simpleChart(t, "app", "one"), `field version: "one" is not a SemVer version`},
+		{"no Chart.yaml", reg.Ref("charts"), makeArchive(t, "app", time.Time{}, chartFile{"values.yaml", ""}), "Chart.yaml is missing"},
+		{"bad version", reg.Ref("charts"), simpleChart(t, "app", "one"), `Chart.yaml: version: "one" is not a valid semantic version`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
