@@ -6,10 +6,10 @@ import "github.com/spf13/cobra"
 // lint), in the chart group.
 func addRenderCommands(root *cobra.Command, f *Factory) {
 	for _, cmd := range []*cobra.Command{
-		// template, lint
+		newTemplateCmd(f),
+		// lint
 	} {
 		cmd.GroupID = groupChart
 		root.AddCommand(cmd)
 	}
-	_ = f
 }

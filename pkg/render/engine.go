@@ -1,0 +1,206 @@
+package render
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"text/template"
+
+	"github.com/berth-sh/berth/pkg/chart"
+)
+
+// Engine renders a chart's templates with Go text/template, sprig and
+// Helm's functions, the way Helm's engine does.
+type Engine struct {
+	// Strict fails the render when a template reads a missing map key,
+	// instead of rendering it empty.
+	Strict bool
+	// LintMode makes required and fail log-free no-ops, so that a chart can
+	// be checked without the values a real install needs.
+	LintMode bool
+	// Lookup is the lookup function; nil renders an empty map, as offline.
+	Lookup LookupFunc
+}
+
+// renderable is one template with the scope it is executed with.
+type renderable struct {
+	text     string
+	scope    map[string]any
+	basePath string
+}
+
+// maxIncludeDepth bounds how often one template may include itself.
+const maxIncludeDepth = 1000
+
+// Markers around messages of required and fail, so the engine can print
+// them without text/template's call-chain noise.
+const (
+	userErrStart = "BERTH_ERR_START"
+	userErrEnd   = "BERTH_ERR_END"
+)
+
+var userErrRegexp = regexp.MustCompile(userErrStart + `((?s).*)` + userErrEnd)
+
+// Render executes every template of c and its dependencies with the
+// top-level values top (see TopValues) and returns the output by template
+// name ("chart/templates/x.yaml", subcharts as
+// "chart/charts/sub/templates/y.yaml"). Partials (base name starting with
+// "_") are parsed but not rendered; library charts contribute only
+// partials.
+func (e *Engine) Render(c *chart.Chart, top map[string]any) (map[string]string, error) {
+	tpls := map[string]renderable{}
+	collectTemplates(c, tpls, top)
+	return e.render(tpls)
+}
+
+// collectTemplates walks the chart tree, giving each chart its own scope:
+// its metadata, files and the part of the parent's values under its name.
+// It returns the chart's scope, which its parent shows as .Subcharts.
+func collectTemplates(c *chart.Chart, tpls map[string]renderable, parent map[string]any) map[string]any {
+	subcharts := map[string]any{}
+	scope := map[string]any{
+		"Chart":        chartInfo(c),
+		"Files":        NewFiles(c.Files),
+		"Release":      parent["Release"],
+		"Capabilities": parent["Capabilities"],
+		"Values":       map[string]any{},
+		"Subcharts":    subcharts,
+	}
+	if c.IsRoot() {
+		if v, ok := parent["Values"].(map[string]any); ok {
+			scope["Values"] = v
+		}
+	} else if pv, ok := parent["Values"].(map[string]any); ok {
+		if v, ok := pv[c.Name()].(map[string]any); ok {
+			scope["Values"] = v
+		}
+	}
+	for _, dep := range c.Dependencies() {
+		subcharts[dep.Name()] = collectTemplates(dep, tpls, scope)
+	}
+	prefix := c.ChartFullPath()
+	library := isLibrary(c)
+	for _, t := range c.Templates {
+		if t == nil || (library && !strings.HasPrefix(path.Base(t.Name), "_")) {
+			continue
+		}
+		tpls[path.Join(prefix, t.Name)] = renderable{
+			text:     string(t.Data),
+			scope:    scope,
+			basePath: path.Join(prefix, "templates"),
+		}
+	}
+	return scope
+}
+
+// ChartInfo is .Chart in templates: Chart.yaml's fields under their Go
+// names (.Chart.Name, .Chart.AppVersion, ...) and whether the chart is the
+// root of the tree.
+type ChartInfo struct {
+	chart.Metadata
+	IsRoot bool
+}
+
+func chartInfo(c *chart.Chart) ChartInfo {
+	info := ChartInfo{IsRoot: c.IsRoot()}
+	if c.Metadata != nil {
+		info.Metadata = *c.Metadata
+	}
+	return info
+}
+
+func isLibrary(c *chart.Chart) bool {
+	return c.Metadata != nil && strings.EqualFold(c.Metadata.Type, chart.TypeLibrary)
+}
+
+// render parses every template into one set, so that defines are shared,
+// and executes the non-partials.
+func (e *Engine) render(tpls map[string]renderable) (rendered map[string]string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("rendering template failed: %v", r)
+		}
+	}()
+	t := template.New("gotpl")
+	e.setMissingKey(t)
+	e.bindFuncs(t)
+
+	// Deeper templates are parsed first so that, when two charts define the
+	// same name, the one nearer the root wins; at equal depth the
+	// alphabetically first file wins.
+	keys := sortTemplates(tpls)
+	for _, name := range keys {
+		if _, err := t.New(name).Parse(tpls[name].text); err != nil {
+			return nil, parseError(name, err)
+		}
+	}
+	rendered = make(map[string]string, len(keys))
+	for _, name := range keys {
+		if strings.HasPrefix(path.Base(name), "_") {
+			continue
+		}
+		r := tpls[name]
+		r.scope["Template"] = map[string]any{"Name": name, "BasePath": r.basePath}
+		var buf strings.Builder
+		if err := t.ExecuteTemplate(&buf, name, r.scope); err != nil {
+			return nil, execError(name, err)
+		}
+		// missingkey=zero still prints "<no value>" for a missing key of a
+		// map of interfaces; Helm renders it as nothing.
+		rendered[name] = strings.ReplaceAll(buf.String(), "<no value>", "")
+	}
+	return rendered, nil
+}
+
+func (e *Engine) setMissingKey(t *template.Template) {
+	if e.Strict {
+		t.Option("missingkey=error")
+	} else {
+		t.Option("missingkey=zero")
+	}
+}
+
+func sortTemplates(tpls map[string]renderable) []string {
+	keys := make([]string, 0, len(tpls))
+	for k := range tpls {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		di, dj := strings.Count(keys[i], "/"), strings.Count(keys[j], "/")
+		if di != dj {
+			return di > dj
+		}
+		return keys[i] > keys[j]
+	})
+	return keys
+}
+
+// parseError reduces text/template's parse error to "parse error at
+// (file:line): message".
+func parseError(name string, err error) error {
+	tokens := strings.Split(err.Error(), ": ")
+	if len(tokens) == 1 {
+		return fmt.Errorf("parse error in (%s): %w", name, err)
+	}
+	return fmt.Errorf("parse error at (%s): %s", tokens[1], tokens[len(tokens)-1])
+}
+
+// execError keeps text/template's "file:line:col" and, for required and
+// fail, replaces the call chain with the chart's own message.
+func execError(name string, err error) error {
+	var ee template.ExecError
+	if !errors.As(err, &ee) {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	tokens := strings.SplitN(err.Error(), ": ", 3)
+	if len(tokens) != 3 {
+		return fmt.Errorf("execution error in (%s): %w", name, err)
+	}
+	if m := userErrRegexp.FindStringSubmatch(tokens[2]); len(m) >= 2 {
+		return fmt.Errorf("execution error at (%s): %s", tokens[1], m[1])
+	}
+	return err
+}
