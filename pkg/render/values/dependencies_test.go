@@ -87,7 +87,8 @@ func TestProcessDependenciesEnabled(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := tt.chart(t)
-			if err := ProcessDependencies(c, parseYAML(t, tt.user)); err != nil {
+			opt, _ := logBuffer()
+			if err := ProcessDependencies(c, parseYAML(t, tt.user), opt); err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(tt.want, depNames(c)); diff != "" {
