@@ -44,7 +44,7 @@ func regular(name, data string) tarEntry {
 func buildArchive(t *testing.T, entries ...tarEntry) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
 	tw := tar.NewWriter(zw)
 	for _, e := range entries {
 		hdr := e.hdr
@@ -98,4 +98,8 @@ func depNames(c *Chart) []string {
 		names = append(names, d.Name())
 	}
 	return names
+}
+
+func tarHeaderSymlink(name, target string) tar.Header {
+	return tar.Header{Name: name, Typeflag: tar.TypeSymlink, Linkname: target}
 }

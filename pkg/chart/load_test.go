@@ -100,7 +100,7 @@ func TestLoadErrors(t *testing.T) {
 			"Chart.yaml": "apiVersion: v2\nname: a\nversion: 1.0.0\n", "charts/README.md": "x",
 		}, `load subchart charts/README.md of "a": Chart.yaml is missing`},
 		{"invalid subchart", map[string]string{
-			"Chart.yaml":         "apiVersion: v2\nname: a\nversion: 1.0.0\n",
+			"Chart.yaml":          "apiVersion: v2\nname: a\nversion: 1.0.0\n",
 			"charts/b/Chart.yaml": "apiVersion: v2\nname: b\nversion: one\n",
 		}, `load subchart charts/b of "a": Chart.yaml: version: "one" is not a valid semantic version`},
 		{"bad .helmignore", map[string]string{
