@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the local control-plane binaries from the Go module proxy and links
-# them into bin/ of the repository:
-#   etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok,
-#   kwok-stages.yaml
+# Builds tools from the Go module proxy and links them into bin/ of the
+# repository. Usage: hack/tools/build.sh [cluster] [helm]
+#   cluster (the default): etcd, kube-apiserver, kube-controller-manager,
+#            kube-scheduler, kubectl, kwok, kwok-stages.yaml
+#   helm:    Helm v4, for benchmarks and comparisons only
 # Versions come from the go.mod files beside this script. Built binaries are
 # kept in the user cache dir keyed by version, so a fresh clone (or a second
 # `make test`) reuses them; a version bump builds anew. Every build goes to a
@@ -26,6 +27,7 @@ build() {
   echo "hack/tools: building $key (first time only; cached in $cache)" >&2
   local out
   out=$(mktemp -d "$cache/.tmp-$key.XXXXXX")
+  chmod 755 "$out"
   if ! ( export out; "$@" ); then rm -rf "$out"; echo "hack/tools: building $key failed" >&2; return 1; fi
   rm -rf "${cache:?}/$key.old"; mv "$out" "$cache/$key"
 }
@@ -33,12 +35,22 @@ build() {
 kube_version=$(modver kube k8s.io/kubernetes)
 etcd_version=$(modver etcd go.etcd.io/etcd/server/v3)
 kwok_version=$(modver kwok sigs.k8s.io/kwok)
+helm_version=$(modver helm helm.sh/helm/v4)
 
 build_etcd() { cd "$here/etcd" && go build -trimpath -ldflags "-s -w" -o "$out/etcd" .; }
 build_kube() {
   cd "$here/kube" && go build -trimpath \
     -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$kube_version -X k8s.io/component-base/version.gitTreeState=clean" \
     -o "$out/" k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler
+}
+build_kubectl() {
+  cd "$here/kube" && go build -trimpath \
+    -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$kube_version -X k8s.io/component-base/version.gitTreeState=clean" \
+    -o "$out/kubectl" k8s.io/kubernetes/cmd/kubectl
+}
+build_helm() {
+  cd "$here/helm" && go build -trimpath \
+    -ldflags "-s -w -X helm.sh/helm/v4/internal/version.version=$helm_version" -o "$out/helm" helm.sh/helm/v4/cmd/helm
 }
 build_kwok() {
   cd "$here/kwok" && go build -trimpath -ldflags "-s -w" -o "$out/kwok" sigs.k8s.io/kwok/cmd/kwok
@@ -53,13 +65,31 @@ build_kwok() {
   done >"$out/kwok-stages.yaml"
 }
 
-build "etcd-$etcd_version-$goarch" build_etcd
-build "kube-$kube_version-$goarch" build_kube
-build "kwok-$kwok_version-$goarch" build_kwok
-
 link() { ln -sfn "$cache/$1/$2" "$bin/$2"; }
-link "etcd-$etcd_version-$goarch" etcd
-for c in kube-apiserver kube-controller-manager kube-scheduler; do link "kube-$kube_version-$goarch" "$c"; done
-link "kwok-$kwok_version-$goarch" kwok
-link "kwok-$kwok_version-$goarch" kwok-stages.yaml
-printf '%s\n' "etcd $etcd_version" "kubernetes $kube_version" "kwok $kwok_version" >"$bin/.versions"
+
+cluster() {
+  build "etcd-$etcd_version-$goarch" build_etcd
+  build "kube-$kube_version-$goarch" build_kube
+  build "kwok-$kwok_version-$goarch" build_kwok
+  build "kubectl-$kube_version-$goarch" build_kubectl
+  link "etcd-$etcd_version-$goarch" etcd
+  for c in kube-apiserver kube-controller-manager kube-scheduler; do link "kube-$kube_version-$goarch" "$c"; done
+  link "kwok-$kwok_version-$goarch" kwok
+  link "kwok-$kwok_version-$goarch" kwok-stages.yaml
+  link "kubectl-$kube_version-$goarch" kubectl
+  printf '%s\n' "etcd $etcd_version" "kubernetes $kube_version" "kwok $kwok_version" >"$bin/.versions"
+}
+
+helm() {
+  build "helm-$helm_version-$goarch" build_helm
+  link "helm-$helm_version-$goarch" helm
+}
+
+[ $# -gt 0 ] || set -- cluster
+for component in "$@"; do
+  case $component in
+  cluster) cluster ;;
+  helm) helm ;;
+  *) echo "hack/tools/build.sh: unknown component $component (use cluster or helm)" >&2; exit 2 ;;
+  esac
+done

@@ -1,0 +1,87 @@
+# berth — see README.md. `make help` lists the targets.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+GO        ?= go
+BIN       := $(CURDIR)/bin
+PKG       := github.com/berth-sh/berth
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null)
+DATE      ?= $(shell git log -1 --format=%cI 2>/dev/null)
+LDFLAGS   := -s -w -X $(PKG)/internal/version.version=$(VERSION) \
+             -X $(PKG)/internal/version.commit=$(COMMIT) -X $(PKG)/internal/version.date=$(DATE)
+# Two cores: one test binary at a time keeps envtest start-ups from starving each other.
+GOTEST    ?= $(GO) test -p 1
+GOLANGCI_LINT_VERSION := v2.15.0
+TOOLS_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/berth/tools
+GOLANGCI_LINT := $(TOOLS_CACHE)/golangci-lint-$(GOLANGCI_LINT_VERSION)/golangci-lint
+CORPUS    ?= $(CURDIR)/../shared/corpus
+export BERTH_BIN_DIR := $(BIN)
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## build bin/berth
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/berth ./cmd/berth
+
+.PHONY: install
+install: ## go install berth with version information
+	$(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/berth
+
+.PHONY: tools
+tools: ## build etcd, kube-apiserver, controller-manager, scheduler, kubectl, kwok (cached per version)
+	hack/tools/build.sh
+
+.PHONY: test
+test: tools build unit e2e ## everything: unit + envtest integration + end-to-end on the local cluster
+
+.PHONY: unit
+unit: ## unit and envtest integration tests (go test ./...), including the docs check
+	$(GOTEST) -count=1 ./...
+
+.PHONY: e2e
+e2e: tools build ## end-to-end tests on a local cluster started and stopped for the run
+	hack/cluster.sh up
+	status=0; $(GOTEST) -count=1 -tags e2e ./test/e2e/... || status=$$?; hack/cluster.sh down; exit $$status
+
+.PHONY: cluster-up
+cluster-up: tools ## start the local cluster (kubeconfig in .cluster/kubeconfig)
+	hack/cluster.sh up
+
+.PHONY: cluster-down
+cluster-down: ## stop the local cluster
+	hack/cluster.sh down
+
+.PHONY: demo
+demo: tools build ## walk through berth on a local cluster, then stop it
+	hack/demo.sh
+
+.PHONY: docs
+docs: ## regenerate the command reference in docs/commands
+	$(GO) run ./hack/docgen docs/commands
+
+.PHONY: lint
+lint: $(GOLANGCI_LINT) ## golangci-lint (pinned, built once into the user cache)
+	$(GOLANGCI_LINT) run ./...
+	cd hack/tools/kube && $(GO) vet .
+	cd hack/tools/etcd && $(GO) vet .
+
+$(GOLANGCI_LINT):
+	GOBIN=$(dir $@) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+
+.PHONY: bench
+bench: build ## benchmarks against Helm v4 built from the module proxy (see docs/performance.md)
+	hack/tools/build.sh helm
+	$(GO) run ./hack/bench -berth $(BIN)/berth -helm $(BIN)/helm -shared $(CURDIR)/../shared $(BENCH_FLAGS)
+
+.PHONY: compat
+compat: build ## Helm-compatibility corpus (../shared/corpus)
+	python3 $(CORPUS)/check.py $(BIN)/berth
+
+.PHONY: clean
+clean: ## remove bin/ links and build output (the tools cache is kept)
+	-hack/cluster.sh down 2>/dev/null
+	rm -rf $(BIN) dist .cluster

@@ -1,0 +1,151 @@
+// Command bench compares whole-process runs of berth and Helm side by side:
+// for each scenario it runs both commands alternately, several times, and
+// reports the median wall time, the ratio measured in this run, and the peak
+// resident memory. `make bench` runs it; docs/performance.md records the
+// results with the machine they were measured on.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type config struct {
+	runs    int
+	only    *regexp.Regexp
+	berth   string
+	helm    string
+	corpus  string
+	shared  string
+	workDir string
+}
+
+func main() {
+	var cfg config
+	var only string
+	flag.IntVar(&cfg.runs, "runs", 10, "measured runs per command (after one warm-up run)")
+	flag.StringVar(&only, "only", "", "run only scenarios whose name matches this regular expression")
+	flag.StringVar(&cfg.berth, "berth", "bin/berth", "berth binary")
+	flag.StringVar(&cfg.helm, "helm", "bin/helm", "helm binary (hack/tools/build.sh helm)")
+	flag.StringVar(&cfg.shared, "shared", "../shared", "the shared folder with corpus/ and bench/")
+	flag.Parse()
+	cfg.only = regexp.MustCompile(only)
+	cfg.corpus = filepath.Join(cfg.shared, "corpus", "charts")
+	dir, err := os.MkdirTemp("", "berth-bench-")
+	if err != nil {
+		fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	cfg.workDir = dir
+	if err := run(context.Background(), cfg, os.Stdout); err != nil {
+		fatal(err)
+	}
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "bench:", err)
+	os.Exit(1)
+}
+
+// scenario is one comparison: the same work done by berth and by Helm.
+type scenario struct {
+	name  string
+	setup func(cfg config) error
+	berth []string
+	helm  []string
+}
+
+// sample is one measured run.
+type sample struct {
+	wall   time.Duration
+	maxRSS int64 // bytes
+}
+
+func run(ctx context.Context, cfg config, out io.Writer) error {
+	fmt.Fprintf(out, "Measured %s on %s/%s, %d CPUs, %s; %d runs per command after one warm-up.\n\n",
+		time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), cfg.runs)
+	fmt.Fprintln(out, "| scenario | berth median | helm median | helm / berth | berth max RSS | helm max RSS |")
+	fmt.Fprintln(out, "| --- | ---: | ---: | ---: | ---: | ---: |")
+	for _, s := range scenarios(cfg) {
+		if !cfg.only.MatchString(s.name) {
+			continue
+		}
+		if s.setup != nil {
+			if err := s.setup(cfg); err != nil {
+				return fmt.Errorf("%s: setup: %w", s.name, err)
+			}
+		}
+		b, h, err := measure(ctx, cfg, s)
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		fmt.Fprintf(out, "| %s | %s | %s | %.1f× | %s | %s |\n", s.name, dur(median(b)), dur(median(h)),
+			float64(median(h).wall)/float64(median(b).wall), mib(maxRSS(b)), mib(maxRSS(h)))
+	}
+	return nil
+}
+
+// measure runs the berth and helm commands alternately so that both see
+// the same machine load.
+func measure(ctx context.Context, cfg config, s scenario) (berth, helm []sample, err error) {
+	for i := 0; i <= cfg.runs; i++ {
+		b, err := runOnce(ctx, cfg.berth, s.berth)
+		if err != nil {
+			return nil, nil, err
+		}
+		h, err := runOnce(ctx, cfg.helm, s.helm)
+		if err != nil {
+			return nil, nil, err
+		}
+		if i > 0 { // the first run warms caches
+			berth, helm = append(berth, b), append(helm, h)
+		}
+	}
+	return berth, helm, nil
+}
+
+func runOnce(ctx context.Context, bin string, args []string) (sample, error) {
+	cmd := exec.CommandContext(ctx, bin, args...)
+	var stderr strings.Builder
+	cmd.Stdout = io.Discard
+	cmd.Stderr = &stderr
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	if err != nil {
+		return sample{}, fmt.Errorf("%s %s: %w\n%s", bin, strings.Join(args, " "), err, stderr.String())
+	}
+	var rss int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = ru.Maxrss * 1024 // Linux reports KiB
+	}
+	return sample{wall: wall, maxRSS: rss}, nil
+}
+
+func median(samples []sample) sample {
+	s := slices.Clone(samples)
+	slices.SortFunc(s, func(a, b sample) int { return int(a.wall - b.wall) })
+	return s[len(s)/2]
+}
+
+func maxRSS(samples []sample) int64 {
+	var m int64
+	for _, s := range samples {
+		m = max(m, s.maxRSS)
+	}
+	return m
+}
+
+func dur(s sample) string { return fmt.Sprintf("%.3f s", s.wall.Seconds()) }
+func mib(b int64) string  { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }

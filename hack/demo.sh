@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# make demo: walks through berth on a local cluster (hack/cluster.sh) and
+# stops everything it started, also when a step fails. Each step prints the
+# command it runs. Later features extend the walk-through.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+export PATH="$root/bin:$PATH"
+export KUBECONFIG="$root/.cluster/kubeconfig"
+
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+
+started=0
+cleanup() {
+  if [ "$started" = 1 ]; then
+    printf '\n== stopping the local cluster\n'
+    hack/cluster.sh down
+  fi
+}
+trap cleanup EXIT
+
+printf '== starting a local cluster (etcd, kube-apiserver, controllers, scheduler, kwok)\n'
+if ! hack/cluster.sh status >/dev/null 2>&1; then
+  started=1
+fi
+hack/cluster.sh up
+
+step berth version
+step kubectl get nodes -o wide
