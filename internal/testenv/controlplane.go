@@ -1,0 +1,105 @@
+package testenv
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/berth-sh/berth/internal/testenv/repo"
+)
+
+// ServiceClusterIPRange is the API server's Service CIDR: a /16, because a
+// /24 runs out after about 250 Services and benchmarks create more.
+const ServiceClusterIPRange = "10.0.0.0/16"
+
+// startTimeout bounds the start of etcd and of the API server, each.
+const startTimeout = 60 * time.Second
+
+// controlPlane is a running envtest environment and what tests need from it.
+type controlPlane struct {
+	env        *envtest.Environment
+	dir        string // data and certificates; removed by stop
+	watchdog   *watchdog
+	config     *rest.Config
+	kubeconfig []byte
+}
+
+// start finds the binaries, starts the watchdog, then etcd and the API
+// server, and hands their process IDs to the watchdog.
+func start() (*controlPlane, error) {
+	binDir, err := repo.BinDir()
+	if err != nil {
+		return nil, err
+	}
+	if err := repo.Require(binDir, "etcd", "kube-apiserver"); err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "berth-testenv-")
+	if err == nil {
+		err = os.Mkdir(filepath.Join(dir, "apiserver"), 0o700)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create control plane directory: %w", err)
+	}
+	wd, err := startWatchdog(dir)
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, err
+	}
+	cp := &controlPlane{env: newEnvironment(binDir, dir), dir: dir, watchdog: wd}
+	if cp.config, err = cp.env.Start(); err != nil {
+		// The watchdog knows no PIDs yet; stop what envtest may have left.
+		return nil, errors.Join(fmt.Errorf("start control plane from %s: %w", binDir, err), cp.stop())
+	}
+	cp.kubeconfig = cp.env.KubeConfig
+	pids, err := childPIDs(os.Getpid(), "etcd", "kube-apiserver")
+	if err == nil {
+		err = wd.watch(pids)
+	}
+	if err != nil {
+		return nil, errors.Join(err, cp.stop())
+	}
+	return cp, nil
+}
+
+// newEnvironment configures envtest to run binDir's etcd and kube-apiserver
+// with their data and certificates under dir.
+func newEnvironment(binDir, dir string) *envtest.Environment {
+	useExisting := false
+	env := &envtest.Environment{
+		BinaryAssetsDirectory:    binDir,
+		UseExistingCluster:       &useExisting,
+		ControlPlaneStartTimeout: startTimeout,
+		ControlPlaneStopTimeout:  20 * time.Second,
+	}
+	env.ControlPlane.Etcd = &envtest.Etcd{
+		Path:    filepath.Join(binDir, "etcd"),
+		DataDir: filepath.Join(dir, "etcd"),
+	}
+	api := env.ControlPlane.GetAPIServer()
+	api.Path = filepath.Join(binDir, "kube-apiserver")
+	api.CertDir = filepath.Join(dir, "apiserver")
+	api.Configure().Set("service-cluster-ip-range", ServiceClusterIPRange)
+	return env
+}
+
+// stop stops the API server and etcd, removes their data and releases the
+// watchdog.
+func (cp *controlPlane) stop() error {
+	var errs []error
+	if err := cp.env.Stop(); err != nil {
+		errs = append(errs, fmt.Errorf("stop control plane: %w", err))
+	}
+	if err := os.RemoveAll(cp.dir); err != nil {
+		errs = append(errs, fmt.Errorf("remove control plane directory: %w", err))
+	}
+	if err := cp.watchdog.release(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,120 @@
+package testenv
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+)
+
+// current is the control plane Run started for this test binary; nil when Run
+// was not called.
+var current *controlPlane
+
+// Run starts the control plane, runs the tests with m.Run and stops the
+// control plane; it returns the exit code for os.Exit. Call it first thing in
+// TestMain. When etcd or kube-apiserver is missing it prints which, where it
+// looked and how to build them, and returns 1 without running any test.
+func Run(m *testing.M) int {
+	if os.Getenv(envWatchdog) != "" {
+		return runWatchdog(os.Stdin)
+	}
+	cp, err := start()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "testenv: %v\n", err)
+		return 1
+	}
+	current = cp
+	code := m.Run()
+	current = nil
+	if err := cp.stop(); err != nil {
+		fmt.Fprintf(os.Stderr, "testenv: %v\n", err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	return code
+}
+
+// Config returns a new copy of the admin (system:masters) client
+// configuration of the package's API server; callers may change it freely.
+func Config(t testing.TB) *rest.Config {
+	t.Helper()
+	return rest.CopyConfig(mustCurrent(t).config)
+}
+
+// Kubeconfig writes a kubeconfig file for the package's API server (admin
+// user, client certificate, server CA) into t.TempDir and returns its path,
+// for tests that run berth or other CLIs as subprocesses.
+func Kubeconfig(t testing.TB) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(path, mustCurrent(t).kubeconfig, 0o600); err != nil {
+		t.Fatalf("testenv: write kubeconfig: %v", err)
+	}
+	return path
+}
+
+// Namespace creates a namespace whose name starts with the test's name and
+// ends with a random suffix, and deletes it when the test finishes. Without a
+// namespace controller the deleted namespace stays Terminating; its name is
+// never reused.
+func Namespace(t testing.TB) string {
+	t.Helper()
+	client, err := kubernetes.NewForConfig(Config(t))
+	if err != nil {
+		t.Fatalf("testenv: create client: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ns, err := client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{
+		ObjectMeta: metav1.ObjectMeta{GenerateName: namespacePrefix(t.Name())},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("testenv: create namespace for %s: %v", t.Name(), err)
+	}
+	t.Cleanup(func() {
+		// t.Context is already cancelled when cleanups run.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		err := client.CoreV1().Namespaces().Delete(ctx, ns.Name, metav1.DeleteOptions{})
+		if err != nil && !apierrors.IsNotFound(err) {
+			t.Errorf("testenv: delete namespace %s: %v", ns.Name, err)
+		}
+	})
+	return ns.Name
+}
+
+var notDNSLabel = regexp.MustCompile(`[^a-z0-9-]+`)
+
+// namespacePrefix turns a test name into a GenerateName prefix: a DNS label
+// fragment short enough for the server's 5-character suffix, ending in "-".
+func namespacePrefix(testName string) string {
+	p := notDNSLabel.ReplaceAllString(strings.ToLower(testName), "-")
+	if len(p) > 40 {
+		p = p[:40]
+	}
+	p = strings.Trim(p, "-")
+	if p == "" || p[0] < 'a' || p[0] > 'z' {
+		p = "t" + p
+	}
+	return p + "-"
+}
+
+func mustCurrent(t testing.TB) *controlPlane {
+	t.Helper()
+	if current == nil {
+		t.Fatal("testenv: no control plane: call os.Exit(testenv.Run(m)) from TestMain")
+	}
+	return current
+}
