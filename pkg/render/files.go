@@ -63,9 +63,9 @@ func (f Files) Lines(name string) []string {
 }
 
 // AsConfig renders the files as a YAML mapping from base name to content,
-// for a ConfigMap's data.
+// for a ConfigMap's data. No files render as "{}", only a nil Files as "".
 func (f Files) AsConfig() string {
-	if len(f) == 0 {
+	if f == nil {
 		return ""
 	}
 	m := make(map[string]string, len(f))
@@ -78,7 +78,7 @@ func (f Files) AsConfig() string {
 // AsSecrets renders the files as a YAML mapping from base name to base64
 // content, for a Secret's data.
 func (f Files) AsSecrets() string {
-	if len(f) == 0 {
+	if f == nil {
 		return ""
 	}
 	m := make(map[string]string, len(f))

@@ -20,20 +20,20 @@ type HeadMetadata struct {
 	Annotations map[string]string `json:"annotations"`
 }
 
-// docSeparator matches a YAML document separator the way Helm splits
-// rendered templates for v1 and v2 charts: "---" at the start of the text
-// or after a newline, with the whitespace around it. It also splits
-// "---apiVersion: v1", which `{{-` after a separator produces and Helm
-// accepts.
-var docSeparator = regexp.MustCompile(`(?:^|\s*\n)---\s*`)
+// docSeparator matches a YAML document separator as Helm 4 splits rendered
+// templates: "---" at the start of a line, with the spaces after it. The
+// document before keeps its trailing blank lines. "---apiVersion: v1",
+// which `{{-` right after a separator produces, is split too, as Helm
+// accepts it for v1 and v2 charts.
+var docSeparator = regexp.MustCompile(`(?m)^---[ \t]*`)
 
 // SplitManifests splits a rendered template into its YAML documents, in
-// order, without leading whitespace; empty documents are dropped.
+// order, without leading whitespace; blank documents are dropped.
 func SplitManifests(text string) []string {
 	text = strings.TrimLeftFunc(text, unicode.IsSpace)
 	var docs []string
 	for _, d := range docSeparator.Split(text, -1) {
-		if d == "" {
+		if strings.TrimSpace(d) == "" {
 			continue
 		}
 		docs = append(docs, strings.TrimLeftFunc(d, unicode.IsSpace))
