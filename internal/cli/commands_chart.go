@@ -6,10 +6,11 @@ import "github.com/spf13/cobra"
 // (create, show, package), in the chart group.
 func addChartCommands(root *cobra.Command, f *Factory) {
 	for _, cmd := range []*cobra.Command{
-		// create, show, package
+		newCreateCmd(f),
+		newShowCmd(f),
+		newPackageCmd(f),
 	} {
 		cmd.GroupID = groupChart
 		root.AddCommand(cmd)
 	}
-	_ = f
 }

@@ -1,0 +1,111 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/Masterminds/semver/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/berth-sh/berth/pkg/chart"
+	"github.com/berth-sh/berth/pkg/render"
+)
+
+// packageOptions are the flags and arguments of berth package.
+type packageOptions struct {
+	chartPath   string
+	destination string
+	version     string
+	appVersion  string
+	output      outputFlags
+}
+
+// packageResult is what berth package -o json|yaml prints.
+type packageResult struct {
+	// Path is the archive written.
+	Path    string `json:"path"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+func newPackageCmd(f *Factory) *cobra.Command {
+	o := &packageOptions{}
+	cmd := &cobra.Command{
+		Use:   "package CHART",
+		Short: "pack a chart directory into a versioned .tgz archive",
+		Long: `Pack the chart directory CHART into NAME-VERSION.tgz, in the current
+directory or in --destination, and print the archive's path.
+
+Files matched by the chart's .helmignore are left out. Subcharts in charts/
+are packed too, expanded, as Helm packs them; every dependency listed in
+Chart.yaml must be there (vendor them first). --version and --app-version
+replace Chart.yaml's version and appVersion in the archive, not on disk.
+
+The archive is reproducible: the same chart packs to the same bytes
+whenever and wherever it is packed (sorted entries, fixed times and owners),
+so its digest identifies its content. It is written to a temporary file and
+renamed, so an interrupted run leaves no partial archive.`,
+		Example: `  berth package ./web
+  berth package ./web -d dist --version 1.4.0 --app-version 2.3.1
+  berth push "$(berth package ./web)" oci://ghcr.io/acme/charts`,
+		Args: exactArgs("chart"),
+		RunE: func(_ *cobra.Command, args []string) error {
+			o.chartPath = args[0]
+			if err := o.validate(); err != nil {
+				return err
+			}
+			return runPackage(f, o)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVarP(&o.destination, "destination", "d", ".", "directory to write the archive to")
+	fs.StringVar(&o.version, "version", "", "set the chart's version (a semantic version)")
+	fs.StringVar(&o.appVersion, "app-version", "", "set the chart's appVersion")
+	o.output.AddFlags(fs)
+	return cmd
+}
+
+func (o *packageOptions) validate() error {
+	if o.version != "" {
+		if _, err := semver.NewVersion(o.version); err != nil {
+			return usageErrorf("invalid --version %q: %v", o.version, err)
+		}
+	}
+	return o.output.Validate()
+}
+
+func runPackage(f *Factory, o *packageOptions) error {
+	fi, err := os.Stat(o.chartPath)
+	if err != nil {
+		return fmt.Errorf("package chart: %w", err)
+	}
+	if !fi.IsDir() {
+		return &UsageError{
+			Err:  fmt.Errorf("package chart %q: not a directory; only chart directories can be packaged", o.chartPath),
+			Hint: "Give the chart's directory, for example: berth package ./web",
+		}
+	}
+	c, err := chart.LoadDir(o.chartPath)
+	if err != nil {
+		return err
+	}
+	if o.version != "" {
+		c.Metadata.Version = o.version
+	}
+	if o.appVersion != "" {
+		c.Metadata.AppVersion = o.appVersion
+	}
+	if err := render.CheckDependencies(c); err != nil {
+		return fmt.Errorf("package chart %q: %w", c.Name(), err)
+	}
+	path, err := chart.Save(c, o.destination)
+	if err != nil {
+		return err
+	}
+	res := packageResult{Path: path, Name: c.Name(), Version: c.Metadata.Version}
+	return o.output.Print(f.Out, res, func(w io.Writer) error {
+		_, err := fmt.Fprintln(w, path)
+		return err
+	})
+}
