@@ -6,10 +6,11 @@ import "github.com/spf13/cobra"
 // pull, registry login/logout), in the registry group.
 func addRegistryCommands(root *cobra.Command, f *Factory) {
 	for _, cmd := range []*cobra.Command{
-		// push, pull, registry
+		newPushCmd(f),
+		newPullCmd(f),
+		newRegistryCmd(f),
 	} {
 		cmd.GroupID = groupRegistry
 		root.AddCommand(cmd)
 	}
-	_ = f
 }

@@ -51,13 +51,44 @@ func (e *Error) Error() string {
 	if e.Kind != nil {
 		b.WriteString(": " + e.Kind.Error())
 	}
-	if e.Err != nil {
-		b.WriteString(": " + e.Err.Error())
+	if d := e.detail(); d != "" {
+		b.WriteString(": " + d)
 	}
 	if e.Hint != "" {
 		b.WriteString("; " + e.Hint)
 	}
 	return b.String()
+}
+
+// detail is the part of Err worth printing after Kind: the registry's own
+// error messages rather than the request line, nothing when Err only
+// repeats Kind.
+func (e *Error) detail() string {
+	if e.Err == nil {
+		return ""
+	}
+	if e.Kind == nil {
+		return e.Err.Error()
+	}
+	var resp *errcode.ErrorResponse
+	switch {
+	case errors.Is(e.Err, auth.ErrBasicCredentialNotFound):
+		return "the registry wants credentials and none are stored for it"
+	case errors.As(e.Err, &resp):
+		msgs := make([]string, 0, len(resp.Errors))
+		for _, re := range resp.Errors {
+			if re.Message != "" {
+				msgs = append(msgs, re.Message)
+			}
+		}
+		if len(msgs) == 0 {
+			return fmt.Sprintf("%s %s: HTTP %d", resp.Method, resp.URL, resp.StatusCode)
+		}
+		return strings.Join(msgs, "; ")
+	case e.Kind == ErrNotFound && errors.Is(e.Err, errdef.ErrNotFound):
+		return ""
+	}
+	return e.Err.Error()
 }
 
 // Unwrap returns the kind and the underlying error, for errors.Is and
