@@ -49,7 +49,15 @@ func LintMetadata(md *Metadata) []*ValidationError {
 			add("kubeVersion", "%q is not a valid version constraint: %v", md.KubeVersion, err)
 		}
 	}
-	for i, d := range md.Dependencies {
+	return append(errs, lintDependencies(md.Dependencies)...)
+}
+
+// lintDependencies checks that every dependency has a name and, if it has a
+// version, that the version is a valid constraint.
+func lintDependencies(deps []*Dependency) []*ValidationError {
+	var errs []*ValidationError
+	add := func(field, format string, a ...any) { errs = append(errs, chartfileErrorf(field, format, a...)) }
+	for i, d := range deps {
 		if d == nil {
 			continue
 		}

@@ -67,7 +67,7 @@ func validateDependencies(deps []*Dependency) error {
 	seen := map[string]bool{}
 	for i, d := range deps {
 		field := fmt.Sprintf("dependencies[%d]", i)
-		if err := d.Validate(); err != nil {
+		if err := d.validate(); err != nil {
 			err.Field = field + err.Field
 			return err
 		}
@@ -86,9 +86,16 @@ func validateDependencies(deps []*Dependency) error {
 
 // Validate checks one dependency as Helm does at load time: it must not be
 // null and its alias, if any, may hold only letters, digits, "_" and "-".
-// It normalises the dependency's strings. The error's Field is relative to
-// the dependency (".alias").
-func (d *Dependency) Validate() *ValidationError {
+// It normalises the dependency's strings. The error is a *ValidationError
+// whose Field is relative to the dependency (".alias").
+func (d *Dependency) Validate() error {
+	if err := d.validate(); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (d *Dependency) validate() *ValidationError {
 	if d == nil {
 		return chartfileErrorf("", "must not be empty or null")
 	}
