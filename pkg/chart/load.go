@@ -117,11 +117,11 @@ func (c *Chart) addFile(f *File, subcharts map[string][]*File) error {
 			return fmt.Errorf("parse %s: %w", LockfileName, err)
 		}
 	case f.Name == ValuesfileName:
-		c.RawValues = f.Data
-		c.Values = map[string]any{}
-		if err := yaml.Unmarshal(f.Data, &c.Values); err != nil {
+		values, err := ParseValues(f.Data)
+		if err != nil {
 			return fmt.Errorf("parse %s: %w", ValuesfileName, err)
 		}
+		c.RawValues, c.Values = f.Data, values
 	case f.Name == SchemafileName:
 		c.Schema = f.Data
 	case f.Name == RequirementsName:

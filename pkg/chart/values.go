@@ -1,0 +1,54 @@
+package chart
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
+)
+
+// ParseValues parses a values file as Helm 4 does: one or more YAML
+// documents, each a map, merged in order (maps deeply, anything else
+// replaced by the later document). Numbers become float64 and YAML 1.1
+// booleans (yes, off, ...) are booleans, as with sigs.k8s.io/yaml.
+func ParseValues(data []byte) (map[string]any, error) {
+	values := map[string]any{}
+	reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	for doc := 1; ; doc++ {
+		raw, err := reader.Read()
+		if errors.Is(err, io.EOF) {
+			return values, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read YAML document %d: %w", doc, err)
+		}
+		current := map[string]any{}
+		if err := yaml.Unmarshal(raw, &current); err != nil {
+			return nil, fmt.Errorf("YAML document %d: %w", doc, err)
+		}
+		values = mergeValueDocs(values, current)
+	}
+}
+
+// mergeValueDocs merges b over a: maps present in both are merged, any
+// other value of b replaces a's.
+func mergeValueDocs(a, b map[string]any) map[string]any {
+	out := make(map[string]any, len(a)+len(b))
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		if vm, ok := v.(map[string]any); ok {
+			if am, ok := out[k].(map[string]any); ok {
+				out[k] = mergeValueDocs(am, vm)
+				continue
+			}
+		}
+		out[k] = v
+	}
+	return out
+}
