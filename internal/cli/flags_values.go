@@ -20,7 +20,7 @@ type valuesFlags struct {
 func (v *valuesFlags) AddFlags(fs *pflag.FlagSet) {
 	// A string slice, as in Helm: "-f a.yaml,b.yaml" names two files.
 	fs.StringSliceVarP(&v.ValueFiles, "values", "f", nil,
-		"specify values in a YAML file (can specify multiple; - reads standard input)")
+		"specify values in a YAML file or a URL (can specify multiple)")
 	fs.StringArrayVar(&v.Values, "set", nil,
 		"set values on the command line (can specify multiple or separate values with commas: key1=val1,key2=val2)")
 	fs.StringArrayVar(&v.StringValues, "set-string", nil,

@@ -3,13 +3,17 @@ package values
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
+	"net/http"
+	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
@@ -17,7 +21,7 @@ import (
 
 // Options are the values flags of install/upgrade/template.
 type Options struct {
-	ValueFiles    []string // -f/--values, repeatable; "-" reads stdin
+	ValueFiles    []string // -f/--values, repeatable; "-" reads stdin, URLs are fetched
 	Values        []string // --set
 	StringValues  []string // --set-string
 	JSONValues    []string // --set-json
@@ -28,18 +32,10 @@ type Options struct {
 // Merge returns the user-supplied values the way Helm's MergeValues does,
 // from lowest to highest precedence: the -f files in order, then --set-json,
 // --set, --set-string, --set-file and --set-literal, each in the order given.
-// A file named "-" (for -f or --set-file) is read from stdin.
+// A file named "-" (for -f or --set-file) is read from stdin, an http or
+// https URL is downloaded.
 func (o *Options) Merge(stdin io.Reader) (map[string]any, error) {
-	readFile := func(path string) ([]byte, error) {
-		if strings.TrimSpace(path) == "-" {
-			if stdin == nil {
-				return nil, errors.New("read stdin: no standard input")
-			}
-			return io.ReadAll(stdin)
-		}
-		return os.ReadFile(path)
-	}
-
+	readFile := func(path string) ([]byte, error) { return readSource(path, stdin) }
 	base := map[string]any{}
 	for _, path := range o.ValueFiles {
 		data, err := readFile(path)
@@ -78,6 +74,46 @@ func (o *Options) Merge(stdin io.Reader) (map[string]any, error) {
 	return base, nil
 }
 
+// readSource reads a -f or --set-file source as Helm does: "-" is stdin,
+// http and https URLs are fetched, anything else is a local path.
+func readSource(path string, stdin io.Reader) ([]byte, error) {
+	if strings.TrimSpace(path) == "-" {
+		if stdin == nil {
+			return nil, errors.New("read stdin: no standard input")
+		}
+		return io.ReadAll(stdin)
+	}
+	u, err := url.Parse(path)
+	if err != nil {
+		return nil, err
+	}
+	if u.Scheme == "http" || u.Scheme == "https" {
+		return fetch(path)
+	}
+	return os.ReadFile(path)
+}
+
+// fetchTimeout bounds the download of a values file given by URL.
+const fetchTimeout = 2 * time.Minute
+
+func fetch(rawURL string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, http.NoBody)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("failed to fetch %s : %s", rawURL, resp.Status)
+	}
+	return io.ReadAll(resp.Body)
+}
+
 // mergeSetJSON applies one --set-json: a whole JSON object ("{...}") is
 // merged like a values file; anything else is a key=json line.
 func mergeSetJSON(base map[string]any, s string) (map[string]any, error) {
@@ -99,8 +135,17 @@ func mergeSetJSON(base map[string]any, s string) (map[string]any, error) {
 // separated by "---"; later documents are merged over earlier ones with
 // MergeMaps. Numbers become float64, as with sigs.k8s.io/yaml in Helm.
 func ReadValues(r io.Reader) (map[string]any, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	// The document reader can drop a last line without a newline (Helm
+	// issue 32506), so one is added.
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		data = append(data, '\n')
+	}
 	vals := map[string]any{}
-	docs := k8syaml.NewYAMLReader(bufio.NewReader(r))
+	docs := k8syaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
 	for {
 		raw, err := docs.Read()
 		if errors.Is(err, io.EOF) {

@@ -1,6 +1,8 @@
 package values
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -128,6 +130,50 @@ func TestReadValuesEmpty(t *testing.T) {
 		}
 		if diff := cmp.Diff(map[string]any{}, got); diff != "" {
 			t.Errorf("%q: (-want +got)\n%s", in, diff)
+		}
+	}
+}
+
+func TestOptionsMergeURL(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/values.yaml" {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = w.Write([]byte("remote: true\n"))
+	}))
+	defer srv.Close()
+
+	got, err := (&Options{ValueFiles: []string{srv.URL + "/values.yaml"}}).Merge(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]any{"remote": true}, got); diff != "" {
+		t.Errorf("(-want +got)\n%s", diff)
+	}
+
+	_, err = (&Options{ValueFiles: []string{srv.URL + "/missing.yaml"}}).Merge(nil)
+	if err == nil || !strings.Contains(err.Error(), "failed to fetch "+srv.URL+"/missing.yaml : 404 Not Found") {
+		t.Errorf("error = %v, want a 404 naming the URL", err)
+	}
+	_, err = (&Options{ValueFiles: []string{"bad%zz.yaml"}}).Merge(nil)
+	if err == nil || !strings.Contains(err.Error(), "invalid URL escape") {
+		t.Errorf("error = %v, want Helm's URL parse error", err)
+	}
+}
+
+func TestReadValuesLastLineWithoutNewline(t *testing.T) {
+	// A last line without a newline must not be lost, even when the line
+	// fills the reader's 4096-byte buffer exactly (Helm issue 32506).
+	for _, size := range []int{5, 4096, 8192} {
+		pad := strings.Repeat("x", size-len("b: "))
+		got, err := ReadValues(strings.NewReader("a: 1\nb: " + pad))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]any{"a": float64(1), "b": pad}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("size %d: (-want +got)\n%s", size, diff)
 		}
 	}
 }

@@ -64,8 +64,9 @@ func (cfg *config) validateChart(sb *strings.Builder, c *chart.Chart, vals map[s
 	}
 }
 
-// validateSingle validates values against one schema document. The error
-// text ends with a newline, as Helm separates charts with it.
+// validateSingle validates values against one schema document. As in Helm,
+// a validation report ends with a newline and other errors (a schema that
+// does not parse or compile) do not.
 func validateSingle(vals map[string]any, schemaJSON []byte) (err error) {
 	defer func() {
 		// The validator is third-party code; a bad schema must not crash us.
@@ -75,7 +76,7 @@ func validateSingle(vals map[string]any, schemaJSON []byte) (err error) {
 	}()
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
 	if err != nil {
-		return fmt.Errorf("%w\n", err)
+		return err
 	}
 	compiler := jsonschema.NewCompiler()
 	compiler.UseLoader(jsonschema.SchemeURLLoader{
@@ -85,11 +86,11 @@ func validateSingle(vals map[string]any, schemaJSON []byte) (err error) {
 		"urn":   urnLoader{},
 	})
 	if err := compiler.AddResource(schemaURL, doc); err != nil {
-		return fmt.Errorf("%w\n", err)
+		return err
 	}
 	schema, err := compiler.Compile(schemaURL)
 	if err != nil {
-		return fmt.Errorf("%w\n", err)
+		return err
 	}
 	if vals == nil {
 		vals = map[string]any{}
