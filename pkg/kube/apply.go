@@ -1,0 +1,284 @@
+package kube
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// ApplyOptions tune Apply.
+type ApplyOptions struct {
+	// Namespace is given to namespaced objects that have none.
+	Namespace string
+	// Owner is the release stamped on every object (AnnotationReleaseName,
+	// AnnotationReleaseNamespace). Existing objects of another release, or
+	// of none, are refused unless TakeOwnership. Zero: no stamp, no check.
+	Owner Owner
+	// TakeOwnership adopts existing objects whatever their owner.
+	TakeOwnership bool
+	// Force takes over fields other field managers own (--force-conflicts).
+	Force bool
+	// DryRun applies with server-side dry run: the API server validates,
+	// defaults and reports, and persists nothing.
+	DryRun bool
+	// Concurrency bounds the objects applied at once; 0 is
+	// DefaultConcurrency.
+	Concurrency int
+}
+
+func (o ApplyOptions) concurrency() int {
+	if o.Concurrency > 0 {
+		return o.Concurrency
+	}
+	return DefaultConcurrency
+}
+
+// applyItem is one object on its way through Apply.
+type applyItem struct {
+	ref          ObjectRef                  // namespace defaulted
+	obj          *unstructured.Unstructured // the copy to apply
+	mapping      *meta.RESTMapping          // nil until its kind resolves
+	isNamespaced bool
+	fetched      bool                       // live was read
+	live         *unstructured.Unstructured // before apply; nil if absent
+	entry        ChangeSetEntry             // set once handled
+}
+
+func (it *applyItem) waveKey() waveKey {
+	return waveKey{stage: stageOf(it.ref.GroupKind(), it.isNamespaced), kind: it.ref.Kind}
+}
+
+// Apply applies objs with server-side apply as FieldManager, in stages:
+// CRDs (waited for until Established), Namespaces, other cluster-scoped
+// objects, namespaced objects in Helm's kind order, then APIServices and
+// webhook configurations. Objects of one kind in one stage are applied in
+// parallel. objs are not modified.
+//
+// Before applying anything Apply resolves every kind and reads every
+// existing object, refusing objects it does not own (see ApplyOptions); it
+// stops after the first stage with errors. The change set lists the objects
+// handled so far, also on error. Every error names its object.
+func (c *Client) Apply(ctx context.Context, objs []*unstructured.Unstructured, opts ApplyOptions) (*ChangeSet, error) {
+	items, err := c.prepareApply(objs, opts)
+	if err != nil {
+		return &ChangeSet{}, err
+	}
+	if err := c.preflight(ctx, items, opts); err != nil {
+		return &ChangeSet{}, err
+	}
+	cs := &ChangeSet{}
+	for _, wave := range planWaves(items, (*applyItem).waveKey, installStages, installOrder) {
+		err := c.applyWave(ctx, wave, opts)
+		for _, it := range wave {
+			if it.entry.Action != "" {
+				cs.Add(it.entry)
+			}
+		}
+		if err == nil && wave[0].ref.GroupKind() == crdKind && !opts.DryRun {
+			err = c.establish(ctx, wave, opts.concurrency())
+		}
+		if err != nil {
+			return cs, err
+		}
+	}
+	return cs, nil
+}
+
+// prepareApply copies and checks objs, defaults their namespaces, stamps the
+// owner and resolves their kinds. Kinds defined by a CRD among objs that
+// the server does not serve yet are left for later.
+func (c *Client) prepareApply(objs []*unstructured.Unstructured, opts ApplyOptions) ([]*applyItem, error) {
+	crdScopes := definedKinds(objs)
+	items := make([]*applyItem, 0, len(objs))
+	var errs []error
+	for _, obj := range objs {
+		it, err := c.prepareItem(obj, crdScopes, opts)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		items = append(items, it)
+	}
+	return items, errors.Join(errs...)
+}
+
+func (c *Client) prepareItem(obj *unstructured.Unstructured, crdScopes map[schema.GroupKind]bool, opts ApplyOptions) (*applyItem, error) {
+	it := &applyItem{obj: obj.DeepCopy(), ref: RefOf(obj)}
+	if it.ref.Kind == "" || it.ref.Version == "" || it.ref.Name == "" {
+		return nil, &ObjectError{Ref: it.ref, Err: errors.New("apiVersion, kind and metadata.name are required")}
+	}
+	mapping, err := c.mapping(it.ref)
+	switch {
+	case err == nil:
+		it.mapping, it.isNamespaced = mapping, namespaced(mapping)
+	case meta.IsNoMatchError(err):
+		isNamespaced, defined := crdScopes[it.ref.GroupKind()]
+		if !defined {
+			return nil, unknownKind(it.ref, err)
+		}
+		it.isNamespaced = isNamespaced
+	default:
+		return nil, objectError(it.ref, "resolve kind", err)
+	}
+	switch {
+	case !it.isNamespaced:
+		it.ref.Namespace = ""
+	case it.ref.Namespace == "":
+		it.ref.Namespace = opts.Namespace
+	}
+	if it.isNamespaced && it.ref.Namespace == "" {
+		return nil, &ObjectError{Ref: it.ref, Err: errors.New("namespaced object without a namespace")}
+	}
+	it.obj.SetNamespace(it.ref.Namespace)
+	it.obj.SetManagedFields(nil)
+	if !opts.Owner.IsZero() {
+		opts.Owner.stamp(it.obj)
+	}
+	return it, nil
+}
+
+// definedKinds returns the kinds the CRDs among objs define, each with
+// whether it is namespaced.
+func definedKinds(objs []*unstructured.Unstructured) map[schema.GroupKind]bool {
+	kinds := map[schema.GroupKind]bool{}
+	for _, obj := range objs {
+		if obj.GroupVersionKind().GroupKind() != crdKind {
+			continue
+		}
+		group, _, _ := unstructured.NestedString(obj.Object, "spec", "group")
+		kind, _, _ := unstructured.NestedString(obj.Object, "spec", "names", "kind")
+		scope, _, _ := unstructured.NestedString(obj.Object, "spec", "scope")
+		kinds[schema.GroupKind{Group: group, Kind: kind}] = scope != "Cluster"
+	}
+	return kinds
+}
+
+// preflight reads every resolved object and checks its owner, so that
+// Apply refuses before changing anything.
+func (c *Client) preflight(ctx context.Context, items []*applyItem, opts ApplyOptions) error {
+	return forEach(ctx, items, opts.concurrency(), func(ctx context.Context, it *applyItem) error {
+		if it.mapping == nil {
+			return nil
+		}
+		return c.fetch(ctx, it, opts)
+	})
+}
+
+// fetch reads the live object of it and checks its owner.
+func (c *Client) fetch(ctx context.Context, it *applyItem, opts ApplyOptions) error {
+	live, err := c.resource(it.mapping, it.ref.Namespace).Get(ctx, it.ref.Name, metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err):
+		live = nil
+	case err != nil:
+		return objectError(it.ref, "read before apply", err)
+	}
+	it.live, it.fetched = live, true
+	if opts.TakeOwnership {
+		return nil
+	}
+	if err := checkOwner(live, opts.Owner); err != nil {
+		return &ObjectError{Ref: it.ref, Err: err}
+	}
+	return nil
+}
+
+// applyWave applies the objects of one wave in parallel.
+func (c *Client) applyWave(ctx context.Context, wave []*applyItem, opts ApplyOptions) error {
+	if err := c.resolveDeferred(ctx, wave, opts.DryRun); err != nil {
+		return err
+	}
+	return forEach(ctx, wave, opts.concurrency(), func(ctx context.Context, it *applyItem) error {
+		return c.applyOne(ctx, it, opts)
+	})
+}
+
+func (c *Client) applyOne(ctx context.Context, it *applyItem, opts ApplyOptions) error {
+	if it.mapping == nil {
+		it.entry = newEntry(it.ref, ActionSkipped, "dry run: its CustomResourceDefinition is not installed")
+		return nil
+	}
+	if !it.fetched {
+		if err := c.fetch(ctx, it, opts); err != nil {
+			return err
+		}
+	}
+	if err := c.adopt(ctx, it, opts); err != nil {
+		return err
+	}
+	applyOpts := metav1.ApplyOptions{FieldManager: FieldManager, Force: opts.Force}
+	if opts.DryRun {
+		applyOpts.DryRun = []string{metav1.DryRunAll}
+	}
+	out, err := c.resource(it.mapping, it.ref.Namespace).Apply(ctx, it.ref.Name, it.obj, applyOpts)
+	if err != nil {
+		return objectError(it.ref, "apply", err)
+	}
+	it.entry = newEntry(it.ref, applyAction(it.live, out, opts.DryRun), "")
+	return nil
+}
+
+// adopt prepares taking over an object of another owner: the manager that
+// wrote its release annotations owns them and the apply would conflict, so
+// berth first sets them with a merge patch, which never conflicts; the apply
+// then agrees with their values. A dry run cannot persist the patch and
+// applies without the annotations instead.
+func (c *Client) adopt(ctx context.Context, it *applyItem, opts ApplyOptions) error {
+	if !opts.TakeOwnership || it.live == nil || checkOwner(it.live, opts.Owner) == nil {
+		return nil
+	}
+	if opts.DryRun {
+		annotations := it.obj.GetAnnotations()
+		delete(annotations, AnnotationReleaseName)
+		delete(annotations, AnnotationReleaseNamespace)
+		it.obj.SetAnnotations(annotations)
+		return nil
+	}
+	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": map[string]string{
+		AnnotationReleaseName:      opts.Owner.Name,
+		AnnotationReleaseNamespace: opts.Owner.Namespace,
+	}}})
+	if err != nil {
+		return &ObjectError{Ref: it.ref, Err: fmt.Errorf("take ownership: %w", err)}
+	}
+	_, err = c.resource(it.mapping, it.ref.Namespace).Patch(ctx, it.ref.Name, types.MergePatchType, patch,
+		metav1.PatchOptions{FieldManager: FieldManager})
+	if err != nil {
+		return objectError(it.ref, "take ownership", err)
+	}
+	return nil
+}
+
+// applyAction compares an object before and after apply. The API server
+// skips writes that change nothing, so an unchanged resourceVersion means
+// unchanged; a dry run never writes, so there the objects are compared.
+func applyAction(before, after *unstructured.Unstructured, dryRun bool) Action {
+	switch {
+	case before == nil:
+		return ActionCreated
+	case !dryRun && before.GetResourceVersion() == after.GetResourceVersion():
+		return ActionUnchanged
+	case dryRun && equality.Semantic.DeepEqual(withoutVolatileMeta(before), withoutVolatileMeta(after)):
+		return ActionUnchanged
+	}
+	return ActionConfigured
+}
+
+// withoutVolatileMeta strips the metadata a dry-run apply may change without
+// changing the object.
+func withoutVolatileMeta(obj *unstructured.Unstructured) map[string]any {
+	obj = obj.DeepCopy()
+	obj.SetManagedFields(nil)
+	obj.SetResourceVersion("")
+	obj.SetGeneration(0)
+	return obj.Object
+}

@@ -1,0 +1,92 @@
+package kube
+
+import (
+	"slices"
+	"strings"
+)
+
+// Action says what Apply, Prune or Delete did to one object.
+type Action string
+
+// The actions of a change set entry.
+const (
+	// ActionCreated: the object did not exist and was created.
+	ActionCreated Action = "created"
+	// ActionConfigured: the object existed and apply changed it.
+	ActionConfigured Action = "configured"
+	// ActionUnchanged: the object existed and apply left it as it was.
+	ActionUnchanged Action = "unchanged"
+	// ActionDeleted: the object was deleted.
+	ActionDeleted Action = "deleted"
+	// ActionSkipped: the object was left alone; Reason says why.
+	ActionSkipped Action = "skipped"
+)
+
+// ChangeSetEntry is what happened to one object.
+type ChangeSetEntry struct {
+	// Ref is the object, namespace defaulted.
+	Ref ObjectRef `json:"ref"`
+	// Subject is Ref.String(): Kind/namespace/name.
+	Subject string `json:"subject"`
+	// Action is what was done.
+	Action Action `json:"action"`
+	// Reason explains skipped entries; empty otherwise.
+	Reason string `json:"reason,omitempty"`
+}
+
+// String returns "Subject action", with the reason of skipped entries.
+func (e ChangeSetEntry) String() string {
+	s := e.Subject + " " + string(e.Action)
+	if e.Reason != "" {
+		s += " (" + e.Reason + ")"
+	}
+	return s
+}
+
+// ChangeSet lists what happened to each object, in the order the objects
+// were handled: stage by stage, then as given.
+type ChangeSet struct {
+	Entries []ChangeSetEntry `json:"entries"`
+}
+
+// Add appends entries to the change set.
+func (c *ChangeSet) Add(entries ...ChangeSetEntry) {
+	c.Entries = append(c.Entries, entries...)
+}
+
+// Refs returns the refs of the entries whose action is one of actions, or of
+// all entries when actions is empty.
+func (c *ChangeSet) Refs(actions ...Action) []ObjectRef {
+	var refs []ObjectRef
+	for _, e := range c.Entries {
+		if len(actions) == 0 || slices.Contains(actions, e.Action) {
+			refs = append(refs, e.Ref)
+		}
+	}
+	return refs
+}
+
+// Changed reports whether any entry created, configured or deleted an object.
+func (c *ChangeSet) Changed() bool {
+	for _, e := range c.Entries {
+		switch e.Action {
+		case ActionCreated, ActionConfigured, ActionDeleted:
+			return true
+		}
+	}
+	return false
+}
+
+// String returns one line per entry.
+func (c *ChangeSet) String() string {
+	var b strings.Builder
+	for _, e := range c.Entries {
+		b.WriteString(e.String())
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func newEntry(ref ObjectRef, action Action, reason string) ChangeSetEntry {
+	return ChangeSetEntry{Ref: ref, Subject: ref.String(), Action: action, Reason: reason}
+}

@@ -1,0 +1,65 @@
+package kube
+
+import (
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// ObjectRef identifies one Kubernetes object: its group, version and kind,
+// its namespace (empty for cluster-scoped objects) and its name. Prune and
+// Delete take refs, so that objects recorded in a release can be removed
+// without their full manifests.
+type ObjectRef struct {
+	Group     string `json:"group,omitempty"`
+	Version   string `json:"version,omitempty"`
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+}
+
+// RefOf returns the ref of obj as it is written, namespace included.
+func RefOf(obj *unstructured.Unstructured) ObjectRef {
+	gvk := obj.GroupVersionKind()
+	return ObjectRef{
+		Group:     gvk.Group,
+		Version:   gvk.Version,
+		Kind:      gvk.Kind,
+		Namespace: obj.GetNamespace(),
+		Name:      obj.GetName(),
+	}
+}
+
+// RefsOf returns the refs of objs, in order.
+func RefsOf(objs []*unstructured.Unstructured) []ObjectRef {
+	refs := make([]ObjectRef, len(objs))
+	for i, obj := range objs {
+		refs[i] = RefOf(obj)
+	}
+	return refs
+}
+
+// String returns Kind/namespace/name, or Kind/name for cluster-scoped
+// objects: the subject every message about the object starts with.
+func (r ObjectRef) String() string {
+	if r.Namespace == "" {
+		return r.Kind + "/" + r.Name
+	}
+	return r.Kind + "/" + r.Namespace + "/" + r.Name
+}
+
+// GroupKind returns the ref's group and kind.
+func (r ObjectRef) GroupKind() schema.GroupKind {
+	return schema.GroupKind{Group: r.Group, Kind: r.Kind}
+}
+
+// GroupVersionKind returns the ref's group, version and kind.
+func (r ObjectRef) GroupVersionKind() schema.GroupVersionKind {
+	return schema.GroupVersionKind{Group: r.Group, Version: r.Version, Kind: r.Kind}
+}
+
+// identity is the ref without its version: two refs with the same identity
+// name the same object whichever version they were written in.
+func (r ObjectRef) identity() ObjectRef {
+	r.Version = ""
+	return r
+}
