@@ -78,8 +78,12 @@ bench: build ## benchmarks against Helm v4 built from the module proxy (see docs
 	$(GO) run ./hack/bench -berth $(BIN)/berth -helm $(BIN)/helm -shared $(CURDIR)/../shared $(BENCH_FLAGS)
 
 .PHONY: compat
-compat: build ## Helm-compatibility corpus (../shared/corpus)
-	python3 $(CORPUS)/check.py $(BIN)/berth
+compat: build ## Helm-compatibility corpus (../shared/corpus); fails if a case in hack/compat-passing.txt regresses
+	python3 hack/compat.py $(BIN)/berth $(CORPUS)
+
+.PHONY: compat-update
+compat-update: build ## record the corpus cases that pass now in hack/compat-passing.txt
+	python3 hack/compat.py $(BIN)/berth $(CORPUS) --update
 
 .PHONY: clean
 clean: ## remove bin/ links and build output (the tools cache is kept)

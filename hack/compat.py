@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""make compat: run the Helm-compatibility corpus and guard against regressions.
+
+Usage: hack/compat.py BERTH CORPUS_DIR [--update]
+
+Runs CORPUS_DIR/check.py with --json, prints each case and the totals, then
+compares the passing cases with hack/compat-passing.txt (the cases that passed
+when it was last updated). It fails when a case listed there no longer passes;
+it says so, but does not fail, when more cases pass (--update rewrites the
+list). When every case passes, the list is the whole corpus and the check is
+check.py's own.
+"""
+import json, os, subprocess, sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BASELINE = os.path.join(HERE, "compat-passing.txt")
+
+
+def main(argv):
+    if len(argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    berth, corpus = argv[0], argv[1]
+    check = os.path.join(corpus, "check.py")
+    if not os.path.exists(check):
+        print(f"compat: {check} not found: the corpus lives in ../shared/corpus beside the clone", file=sys.stderr)
+        return 1
+    p = subprocess.run([sys.executable, check, berth, "--json"], capture_output=True, text=True)
+    start = p.stdout.find("[")
+    if start < 0:
+        print(p.stdout + p.stderr, file=sys.stderr)
+        return 1
+    results, _ = json.JSONDecoder().raw_decode(p.stdout[start:])
+    for r in results:
+        tag = "PASS" if r["ok"] else "FAIL"
+        exact = " exact" if r.get("exact") else ""
+        print(f"{tag}{exact:6} {r['case']:55} {r['seconds']:6.2f}s  {r.get('detail', '')[:300]}")
+    passing = {r["case"] for r in results if r["ok"]}
+    det = [r for r in results if r.get("deterministic")]
+    print(f"byte-identical: {sum(bool(r.get('exact')) for r in det)}/{len(det)} deterministic rendering cases")
+    print(f"{len(passing)} passed, {len(results) - len(passing)} failed")
+    if "--update" in argv:
+        with open(BASELINE, "w") as f:
+            f.write("".join(c + "\n" for c in sorted(passing)))
+        print(f"compat: wrote {len(passing)} passing cases to {os.path.relpath(BASELINE)}")
+        return 0
+    baseline = set()
+    if os.path.exists(BASELINE):
+        baseline = {l.strip() for l in open(BASELINE) if l.strip() and not l.startswith("#")}
+    regressed = sorted(baseline - passing)
+    if regressed:
+        print("compat: these cases passed before and fail now:\n  " + "\n  ".join(regressed), file=sys.stderr)
+        return 1
+    new = sorted(passing - baseline)
+    if new:
+        print(f"compat: {len(new)} more cases pass than hack/compat-passing.txt lists; "
+              "run `make compat-update` to record them: " + ", ".join(new))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
