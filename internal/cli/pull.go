@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -82,7 +81,7 @@ func (o *pullOptions) validate() error {
 	if err := o.output.Validate(); err != nil {
 		return err
 	}
-	if !strings.HasPrefix(o.ref, oci.Scheme) {
+	if !oci.IsReference(o.ref) {
 		return &UsageError{
 			Err:  fmt.Errorf("chart reference %q is not an OCI reference", o.ref),
 			Hint: "Give the chart as oci://HOST/PATH/NAME, for example oci://ghcr.io/acme/charts/app.",

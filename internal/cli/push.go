@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -59,7 +58,7 @@ func (o *pushOptions) validate() error {
 	if err := o.output.Validate(); err != nil {
 		return err
 	}
-	if !strings.HasPrefix(o.dest, oci.Scheme) {
+	if !oci.IsReference(o.dest) {
 		return &UsageError{
 			Err:  fmt.Errorf("push destination %q is not an OCI reference", o.dest),
 			Hint: "Give the registry repository as oci://HOST/PATH, for example oci://ghcr.io/acme/charts.",

@@ -123,3 +123,7 @@ func ParseHost(s string) (string, error) {
 	}
 	return host, nil
 }
+
+// IsReference reports whether s names a chart in a registry (oci://...)
+// rather than a chart directory, archive or repository chart name.
+func IsReference(s string) bool { return strings.HasPrefix(s, Scheme) }

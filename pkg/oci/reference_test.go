@@ -96,3 +96,24 @@ func TestTagVersion(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseReference checks that whatever parses prints back to a
+// reference that parses to the same value.
+func FuzzParseReference(f *testing.F) {
+	for _, s := range []string{"oci://r.io/app", "oci://127.0.0.1:5000/a/b:1.0.0+x", "oci://r.io/app@" + testDigest, "oci://r.io/app:t@" + testDigest} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ref, err := ParseReference(s)
+		if err != nil {
+			return
+		}
+		again, err := ParseReference(ref.String())
+		if err != nil {
+			t.Fatalf("ParseReference(%q) = %+v, whose String %q does not parse: %v", s, ref, ref.String(), err)
+		}
+		if again != ref {
+			t.Fatalf("round trip of %q: %+v != %+v", s, again, ref)
+		}
+	})
+}
