@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -25,7 +26,7 @@ func LoadDir(dir string) (*Chart, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load chart %q: %w", dir, err)
 	}
-	w := &dirWalker{rules: rules}
+	w := &dirWalker{rules: rules, budget: MaxArchiveSize}
 	real, err := filepath.EvalSymlinks(top)
 	if err != nil {
 		return nil, fmt.Errorf("load chart %q: %w", dir, err)
@@ -33,8 +34,7 @@ func LoadDir(dir string) (*Chart, error) {
 	if err := w.walk(top, "", []string{real}); err != nil {
 		return nil, fmt.Errorf("load chart %q: %w", dir, err)
 	}
-	budget := int64(MaxArchiveSize)
-	c, err := loadFiles(w.files, &budget)
+	c, err := loadFiles(w.files, &w.budget)
 	if err != nil {
 		return nil, fmt.Errorf("load chart %q: %w", dir, err)
 	}
@@ -61,6 +61,8 @@ func readIgnoreFile(top string) (*IgnoreRules, error) {
 type dirWalker struct {
 	rules *IgnoreRules
 	files []*File
+	// budget is what the chart's files may still add up to.
+	budget int64
 }
 
 // walk reads the directory abs, whose path relative to the chart root is
@@ -123,10 +125,32 @@ func (w *dirWalker) read(abs, rel string, info fs.FileInfo) error {
 	if info.Size() > MaxFileSize {
 		return fmt.Errorf("%s: file is %d bytes, over the %d MiB limit", rel, info.Size(), MaxFileSize>>20)
 	}
-	data, err := os.ReadFile(abs)
+	if info.Size() > w.budget {
+		return fmt.Errorf("%s: the chart's files add up to more than %d MiB", rel, MaxArchiveSize>>20)
+	}
+	data, err := readAtMost(abs, min(MaxFileSize, w.budget))
 	if err != nil {
 		return fmt.Errorf("read %s: %w", rel, err)
 	}
+	w.budget -= int64(len(data))
 	w.files = append(w.files, &File{Name: rel, Data: bytes.TrimPrefix(data, utf8BOM), ModTime: info.ModTime()})
 	return nil
+}
+
+// readAtMost reads the file at name, failing if it holds more than limit
+// bytes (it may have grown since it was measured).
+func readAtMost(name string, limit int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("file grew past %d bytes while being read", limit)
+	}
+	return data, nil
 }

@@ -3,6 +3,7 @@ package chart
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -214,4 +215,35 @@ func TestLoadCorpus(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestLoadDirLimits(t *testing.T) {
+	t.Run("file over 5 MiB", func(t *testing.T) {
+		dir := t.TempDir()
+		writeFile(t, filepath.Join(dir, "Chart.yaml"), chartYAML)
+		writeFile(t, filepath.Join(dir, "files", "big"), strings.Repeat("x", MaxFileSize+1))
+		_, err := LoadDir(dir)
+		if err == nil || !strings.Contains(err.Error(), "files/big: file is 5242881 bytes, over the 5 MiB limit") {
+			t.Fatalf("LoadDir() error = %v, want the file size limit", err)
+		}
+	})
+	t.Run("files over 100 MiB", func(t *testing.T) {
+		dir := t.TempDir()
+		writeFile(t, filepath.Join(dir, "Chart.yaml"), chartYAML)
+		for i := range MaxArchiveSize/MaxFileSize + 1 {
+			// Sparse files: the size counts, not the disk used.
+			f, err := os.Create(filepath.Join(dir, fmt.Sprintf("f%02d", i)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.Truncate(MaxFileSize); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+		}
+		_, err := LoadDir(dir)
+		if err == nil || !strings.Contains(err.Error(), "the chart's files add up to more than 100 MiB") {
+			t.Fatalf("LoadDir() error = %v, want the chart size limit", err)
+		}
+	})
 }
