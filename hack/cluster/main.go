@@ -1,0 +1,86 @@
+//go:build unix
+
+// Command cluster runs berth's local Kubernetes cluster: etcd,
+// kube-apiserver, kube-controller-manager, kube-scheduler and kwok (fake
+// nodes and pods), built by hack/tools/build.sh into bin/ and started as
+// background processes whose state lives in .cluster/ at the repository root.
+//
+// Usage:
+//
+//	go run ./hack/cluster up      # start (or confirm running), print KUBECONFIG
+//	go run ./hack/cluster status  # what runs and whether it is healthy
+//	go run ./hack/cluster down    # stop what up started, delete .cluster/
+//
+// hack/cluster.sh wraps it. The cluster answers on 127.0.0.1 only; its admin
+// kubeconfig is .cluster/kubeconfig.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/berth-sh/berth/internal/testenv/repo"
+)
+
+const usage = `usage: cluster up|down|status
+
+  up      start the local cluster (etcd, kube-apiserver, controller-manager,
+          scheduler, kwok and one fake node), or say it is already up
+  down    stop the processes up started and delete .cluster/
+  status  show each component and whether it is healthy (exit 1 if not)
+`
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) != 1 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	c, err := newCluster(stderr)
+	if err == nil {
+		switch args[0] {
+		case "up":
+			err = c.up(ctx, stdout)
+		case "down":
+			err = c.down()
+		case "status":
+			err = c.status(ctx, stdout)
+		default:
+			fmt.Fprintf(stderr, "cluster: unknown command %q\n%s", args[0], usage)
+			return 2
+		}
+	}
+	if errors.Is(err, errUnhealthy) {
+		return 1
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "cluster: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// newCluster finds the repository and the binaries.
+func newCluster(log io.Writer) (*cluster, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	root, err := repo.Root(wd)
+	if err != nil {
+		return nil, err
+	}
+	bin, err := repo.BinDir()
+	if err != nil {
+		return nil, err
+	}
+	return &cluster{layout: newLayout(root), bin: bin, log: log}, nil
+}

@@ -1,0 +1,233 @@
+//go:build unix
+
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/berth-sh/berth/internal/testenv/repo"
+)
+
+// Timeouts of up's waits; generous for a busy 2-core machine.
+const (
+	etcdTimeout       = 30 * time.Second
+	apiServerTimeout  = 90 * time.Second
+	controllerTimeout = 60 * time.Second
+	nodeTimeout       = 60 * time.Second
+	checkTimeout      = 90 * time.Second
+)
+
+// cluster is the local cluster of one repository.
+type cluster struct {
+	layout
+	bin     string    // directory of the binaries
+	log     io.Writer // progress messages
+	started []*process
+}
+
+func (c *cluster) logf(format string, args ...any) {
+	fmt.Fprintf(c.log, "cluster: "+format+"\n", args...)
+}
+
+// up starts the cluster unless it already runs healthy, proves it works
+// with a Deployment, and prints how to use it.
+func (c *cluster) up(ctx context.Context, stdout io.Writer) error {
+	if err := repo.Require(c.bin, binaryFiles()...); err != nil {
+		return err
+	}
+	if _, err := os.Stat(c.dir); err == nil {
+		problems := c.check(ctx)
+		if len(problems) == 0 {
+			c.logf("already up and healthy")
+			c.printUsage(stdout)
+			return nil
+		}
+		c.logf("found a cluster that is not healthy (%s); replacing it", problems[0])
+		if err := c.down(); err != nil {
+			return err
+		}
+	}
+	began := time.Now()
+	if err := c.start(ctx); err != nil {
+		c.stopStarted()
+		return fmt.Errorf("%w\n(stopped what had started; logs kept in %s)", err, c.rel(filepath.Dir(c.logFile("etcd"))))
+	}
+	c.logf("up in %s", time.Since(began).Round(100*time.Millisecond))
+	c.printUsage(stdout)
+	return nil
+}
+
+func (c *cluster) start(ctx context.Context) error {
+	ports, err := freePorts(3)
+	if err != nil {
+		return err
+	}
+	s := state{EtcdPort: ports[0], EtcdPeerPort: ports[1], APIServerPort: ports[2]}
+	if err := os.MkdirAll(c.dir, 0o755); err != nil {
+		return err
+	}
+	if err := c.writeState(s); err != nil {
+		return err
+	}
+	if err := writePKI(c.layout, s.APIServerPort); err != nil {
+		return err
+	}
+	comps := components(c.layout, c.bin, s)
+	if err := c.startAndWait(ctx, comps[0], etcdTimeout, func(ctx context.Context) error { return etcdHealthy(ctx, s.EtcdPort) }); err != nil {
+		return err
+	}
+	client, err := c.client()
+	if err != nil {
+		return err
+	}
+	if err := c.startAndWait(ctx, comps[1], apiServerTimeout, func(ctx context.Context) error { return apiServerReady(ctx, client) }); err != nil {
+		return err
+	}
+	for _, comp := range comps[2:] {
+		if err := c.startOnly(comp); err != nil {
+			return err
+		}
+	}
+	return c.settle(ctx, client)
+}
+
+// settle waits for the controllers, the node and a test Deployment.
+func (c *cluster) settle(ctx context.Context, client kubernetes.Interface) error {
+	steps := []struct {
+		what     string
+		blame    []string
+		timeout  time.Duration
+		run      func(context.Context) error
+		progress string
+	}{
+		{"default ServiceAccount", []string{"kube-controller-manager"}, controllerTimeout,
+			func(ctx context.Context) error { return defaultServiceAccount(ctx, client) }, "controller-manager working"},
+		{"node " + nodeName + " Ready", []string{"kwok"}, nodeTimeout,
+			func(ctx context.Context) error { return readyNode(ctx, client) }, "node " + nodeName + " Ready and schedulable"},
+		{"test Deployment Available", []string{"kube-scheduler", "kube-controller-manager", "kwok"}, checkTimeout,
+			func(ctx context.Context) error { return checkDeployment(ctx, client) }, "test Deployment became Available"},
+	}
+	for _, step := range steps {
+		began := time.Now()
+		if err := c.wait(ctx, step.what, step.timeout, step.blame, step.run); err != nil {
+			return err
+		}
+		c.logf("%s (%s)", step.progress, time.Since(began).Round(100*time.Millisecond))
+	}
+	return nil
+}
+
+func (c *cluster) startOnly(comp component) error {
+	p, err := c.startDetached(comp)
+	if err != nil {
+		return err
+	}
+	c.started = append(c.started, p)
+	return nil
+}
+
+func (c *cluster) startAndWait(ctx context.Context, comp component, timeout time.Duration, ready func(context.Context) error) error {
+	began := time.Now()
+	if err := c.startOnly(comp); err != nil {
+		return err
+	}
+	if err := c.wait(ctx, comp.name+" ready", timeout, []string{comp.name}, ready); err != nil {
+		return err
+	}
+	c.logf("%s ready (%s)", comp.name, time.Since(began).Round(100*time.Millisecond))
+	return nil
+}
+
+// wait polls check until it succeeds, the timeout passes or a started
+// process exits. Errors name the component to blame and show its log.
+func (c *cluster) wait(ctx context.Context, what string, timeout time.Duration, blame []string, check func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		pollCtx, cancelPoll := context.WithTimeout(ctx, 5*time.Second)
+		err := check(pollCtx)
+		cancelPoll()
+		if err == nil {
+			return nil
+		}
+		if p := c.exitedProcess(); p != nil {
+			return fmt.Errorf("%s %w (%v) while waiting for %s; last lines of %s:\n%s",
+				p.name, errExited, p.err, what, c.rel(c.logFile(p.name)), c.tail(p.name, 20))
+		}
+		select {
+		case <-ctx.Done():
+			return c.blame(fmt.Errorf("%s: not reached after %s: %w (last check: %v)", what, timeout, ctx.Err(), err), blame)
+		case <-tick.C:
+		}
+	}
+}
+
+func (c *cluster) exitedProcess() *process {
+	for _, p := range c.started {
+		select {
+		case <-p.exited:
+			return p
+		default:
+		}
+	}
+	return nil
+}
+
+func (c *cluster) blame(err error, names []string) error {
+	msg := err.Error()
+	for _, name := range names {
+		msg += fmt.Sprintf("\nlast lines of %s:\n%s", c.rel(c.logFile(name)), c.tail(name, 20))
+	}
+	return errors.New(msg)
+}
+
+// stopStarted stops what this run of up started, newest first.
+func (c *cluster) stopStarted() {
+	for i := len(c.started) - 1; i >= 0; i-- {
+		p := c.started[i]
+		if err := stopComponent(p.pid, p.name, 10*time.Second); err != nil {
+			c.logf("%v", err)
+		}
+		_ = os.Remove(c.pidFile(p.name))
+	}
+}
+
+func (c *cluster) client() (kubernetes.Interface, error) {
+	cfg, err := clientcmd.BuildConfigFromFlags("", c.kubeconfig())
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", c.rel(c.kubeconfig()), err)
+	}
+	cfg.QPS, cfg.Burst = 50, 100
+	return kubernetes.NewForConfig(cfg)
+}
+
+func (c *cluster) printUsage(w io.Writer) {
+	fmt.Fprintf(w, "Local cluster is up. Its kubeconfig is %s; use it with:\n\n  export KUBECONFIG=%s\n\n"+
+		"Stop it with `make cluster-down` (hack/cluster.sh down).\n", c.kubeconfig(), c.kubeconfig())
+}
+
+// freePorts picks n distinct free TCP ports on 127.0.0.1.
+func freePorts(n int) ([]int, error) {
+	var ports []int
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("pick a free port: %w", err)
+		}
+		defer l.Close()
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
