@@ -105,20 +105,8 @@ func archiveReadError(entry string, err error) error {
 // readEntry checks one entry and reads it; it returns nil for entries that
 // carry no file (directories, global headers).
 func readEntry(tr *tar.Reader, hdr *tar.Header) (*File, error) {
-	switch hdr.Typeflag {
-	case tar.TypeDir, tar.TypeXGlobalHeader:
-		return nil, nil
-	case tar.TypeReg, tar.TypeRegA: //nolint:staticcheck // old archives still use TypeRegA
-	case tar.TypeSymlink:
-		return nil, &ArchiveError{Entry: hdr.Name, Reason: "is a symbolic link; charts cannot contain links"}
-	case tar.TypeLink:
-		return nil, &ArchiveError{Entry: hdr.Name, Reason: "is a hard link; charts cannot contain links"}
-	case tar.TypeChar, tar.TypeBlock:
-		return nil, &ArchiveError{Entry: hdr.Name, Reason: "is a device file"}
-	case tar.TypeFifo:
-		return nil, &ArchiveError{Entry: hdr.Name, Reason: "is a named pipe"}
-	default:
-		return nil, &ArchiveError{Entry: hdr.Name, Reason: fmt.Sprintf("has unsupported type %q", hdr.Typeflag)}
+	if skip, err := checkEntryType(hdr); skip || err != nil {
+		return nil, err
 	}
 	name, err := entryName(hdr.Name)
 	if err != nil {
@@ -140,6 +128,29 @@ func readEntry(tr *tar.Reader, hdr *tar.Header) (*File, error) {
 		f.ModTime = hdr.ModTime
 	}
 	return f, nil
+}
+
+// checkEntryType accepts regular files, skips directories and global
+// headers, and rejects anything else: links could point outside the chart
+// and devices or pipes have no place in one.
+func checkEntryType(hdr *tar.Header) (skip bool, err error) {
+	switch hdr.Typeflag {
+	case tar.TypeDir, tar.TypeXGlobalHeader:
+		return true, nil
+	case tar.TypeReg, tar.TypeRegA: //nolint:staticcheck // old archives still use TypeRegA
+		// A regular entry named like a directory is one, as tar writes them.
+		return strings.HasSuffix(hdr.Name, "/") && hdr.Size == 0, nil
+	case tar.TypeSymlink:
+		return false, &ArchiveError{Entry: hdr.Name, Reason: "is a symbolic link; charts cannot contain links"}
+	case tar.TypeLink:
+		return false, &ArchiveError{Entry: hdr.Name, Reason: "is a hard link; charts cannot contain links"}
+	case tar.TypeChar, tar.TypeBlock:
+		return false, &ArchiveError{Entry: hdr.Name, Reason: "is a device file"}
+	case tar.TypeFifo:
+		return false, &ArchiveError{Entry: hdr.Name, Reason: "is a named pipe"}
+	default:
+		return false, &ArchiveError{Entry: hdr.Name, Reason: fmt.Sprintf("has unsupported type %q", hdr.Typeflag)}
+	}
 }
 
 // entryName returns an entry's path relative to the archive's top

@@ -38,6 +38,8 @@ func TestLoadArchiveHardening(t *testing.T) {
 		{"char device", []tarEntry{{hdr: tar.Header{Name: "web/tty", Typeflag: tar.TypeChar, Devmajor: 5}}},
 			`entry "web/tty": is a device file`},
 		{"block device", []tarEntry{{hdr: tar.Header{Name: "web/sda", Typeflag: tar.TypeBlock}}}, `entry "web/sda": is a device file`},
+		{"contiguous file", []tarEntry{{hdr: tar.Header{Name: "web/cont", Typeflag: tar.TypeCont}}},
+			`entry "web/cont": has unsupported type '7'`},
 		{"fifo", []tarEntry{{hdr: tar.Header{Name: "web/pipe", Typeflag: tar.TypeFifo}}}, `entry "web/pipe": is a named pipe`},
 		{"file over 5 MiB", []tarEntry{{hdr: tar.Header{Name: "web/big", Typeflag: tar.TypeReg, Size: int64(len(big))}, data: big}},
 			`entry "web/big": is 5242881 bytes, over the 5 MiB limit for a file`},
