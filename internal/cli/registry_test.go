@@ -234,3 +234,16 @@ func TestRegistryCommandsTLS(t *testing.T) {
 	mustRun(t, "", "pull", reg.Ref("charts/app"), "--version", "1.0.0", "-d", dest, "--ca-file", reg.CAFile)
 	assertSameFile(t, archive, filepath.Join(dest, "app-1.0.0.tgz"))
 }
+
+func TestRegistryCommandsClientCert(t *testing.T) {
+	isolateRegistryEnv(t)
+	reg := registry.New(t, registry.WithClientCert())
+	archive := writeChartArchive(t, t.TempDir(), "app", "1.0.0")
+
+	code, _, stderr := runRegistryCLI(t, "", "push", archive, reg.Ref("charts"), "--ca-file", reg.CAFile)
+	if code != ExitError || !strings.Contains(stderr, "--cert-file") {
+		t.Errorf("push without a client certificate: exit %d\n%s", code, stderr)
+	}
+	mustRun(t, "", "push", archive, reg.Ref("charts"), "--ca-file", reg.CAFile,
+		"--cert-file", reg.ClientCertFile, "--key-file", reg.ClientKeyFile)
+}

@@ -126,6 +126,9 @@ func (c *Client) classify(op, ref, host string, err error) error {
 	case isPlainHTTPServer(err):
 		e.Kind = ErrTLS
 		e.Hint = "the registry speaks plain HTTP: use --plain-http"
+	case isClientCertAlert(err):
+		e.Kind = ErrTLS
+		e.Hint = "the registry wants a client certificate: pass --cert-file FILE and --key-file FILE"
 	case isCertificateError(err):
 		e.Kind = ErrTLS
 		e.Hint = "pass the registry's CA certificate with --ca-file FILE (or, for tests only, --insecure-skip-tls-verify)"
@@ -142,6 +145,19 @@ func isCertificateError(err error) bool {
 	)
 	return errors.As(err, &unknownAuthority) || errors.As(err, &hostname) ||
 		errors.As(err, &invalid) || errors.As(err, &verification)
+}
+
+// isClientCertAlert reports a TLS alert by which the server refused the
+// client's certificate, or its absence. crypto/tls reports alerts over TCP
+// with an unexported type, so the message is all there is to match.
+func isClientCertAlert(err error) bool {
+	msg := err.Error()
+	for _, alert := range []string{"certificate required", "bad certificate", "unknown certificate authority"} {
+		if strings.Contains(msg, "remote error: tls: "+alert) {
+			return true
+		}
+	}
+	return false
 }
 
 // isPlainHTTPServer reports net/http's error for an HTTPS request answered

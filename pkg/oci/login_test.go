@@ -123,3 +123,21 @@ func TestNewClientErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestMutualTLS(t *testing.T) {
+	reg := registry.New(t, registry.WithClientCert())
+	ctx := context.Background()
+	archive := simpleChart(t, "app", "1.0.0")
+
+	withCert := newTestClient(t, Options{CAFile: reg.CAFile, CertFile: reg.ClientCertFile, KeyFile: reg.ClientKeyFile})
+	pushed := mustPush(t, withCert, archive, reg.Ref("charts"))
+	res, err := withCert.Pull(ctx, reg.Ref("charts/app"), "1.0.0")
+	if err != nil || res.Digest != pushed.Digest {
+		t.Fatalf("pull with a client certificate: %v", err)
+	}
+
+	_, err = newTestClient(t, Options{CAFile: reg.CAFile}).Pull(ctx, reg.Ref("charts/app"), "1.0.0")
+	if !errors.Is(err, ErrTLS) || !strings.Contains(err.Error(), "--cert-file") {
+		t.Errorf("pull without a client certificate: error = %v, want a TLS error naming --cert-file", err)
+	}
+}

@@ -5,10 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	ggcr "github.com/google/go-containerregistry/pkg/registry"
+	"github.com/opencontainers/go-digest"
 	"github.com/opencontainers/image-spec/specs-go"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/content"
@@ -203,5 +209,37 @@ func TestTags(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"1.10.0", "1.2.0+b.1", "1.2.0-rc.1", "1.0.0"}, got); diff != "" {
 		t.Errorf("Tags (-want +got):\n%s", diff)
+	}
+}
+
+// TestPullVerifiesDigests serves a chart layer whose bytes were changed
+// after the push: the pull must fail rather than return them.
+func TestPullVerifiesDigests(t *testing.T) {
+	archive := simpleChart(t, "app", "1.0.0")
+	inner := ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))
+	chartPath := "/blobs/" + digest.FromBytes(archive).String()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, chartPath) {
+			rec := httptest.NewRecorder()
+			inner.ServeHTTP(rec, r)
+			body := rec.Body.Bytes()
+			body[len(body)-1] ^= 0xff // same size, other content
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(body)
+			return
+		}
+		inner.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	ref := "oci://" + strings.TrimPrefix(srv.URL, "http://") + "/charts"
+	c := newTestClient(t, Options{PlainHTTP: true})
+	mustPush(t, c, archive, ref)
+
+	_, err := c.Pull(context.Background(), ref+"/app:1.0.0", "")
+	if err == nil || !strings.Contains(err.Error(), "mismatch") {
+		t.Fatalf("pull of a tampered layer: error = %v, want a digest mismatch", err)
 	}
 }

@@ -5,6 +5,7 @@ package registry
 
 import (
 	"crypto/subtle"
+	"crypto/tls"
 	"encoding/pem"
 	"io"
 	"log"
@@ -32,6 +33,9 @@ type Registry struct {
 	// WithTLS.
 	CAPEM  []byte
 	CAFile string
+	// ClientCertFile and ClientKeyFile are the PEM client certificate and
+	// key the registry accepts, empty without WithClientCert.
+	ClientCertFile, ClientKeyFile string
 }
 
 // Option configures a test registry.
@@ -40,6 +44,7 @@ type Option func(*config)
 type config struct {
 	user, password string
 	tls            bool
+	clientCert     bool
 }
 
 // WithBasicAuth makes the registry require HTTP basic authentication with
@@ -53,6 +58,13 @@ func WithBasicAuth(user, password string) Option {
 // CA, exposed as Registry.CAPEM and Registry.CAFile.
 func WithTLS() Option {
 	return func(c *config) { c.tls = true }
+}
+
+// WithClientCert serves HTTPS (as WithTLS) and requires a client
+// certificate signed by a test CA; the one it accepts is in
+// Registry.ClientCertFile and Registry.ClientKeyFile.
+func WithClientCert() Option {
+	return func(c *config) { c.tls, c.clientCert = true, true }
 }
 
 // New starts a registry and stops it when t ends.
@@ -70,6 +82,12 @@ func New(t testing.TB, opts ...Option) *Registry {
 	// Clients refusing the test certificate are what TLS tests check; the
 	// server need not log their handshakes.
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	var ca *clientCA
+	if cfg.clientCert {
+		ca = newClientCA(t)
+		srv.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
+		ca.requireClientCert(srv.TLS)
+	}
 	if cfg.tls {
 		srv.StartTLS()
 	} else {
@@ -88,6 +106,9 @@ func New(t testing.TB, opts ...Option) *Registry {
 		if err := os.WriteFile(r.CAFile, r.CAPEM, 0o600); err != nil {
 			t.Fatalf("write test registry CA: %v", err)
 		}
+	}
+	if ca != nil {
+		r.ClientCertFile, r.ClientKeyFile = ca.certFile, ca.keyFile
 	}
 	return r
 }
