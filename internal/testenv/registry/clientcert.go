@@ -18,8 +18,8 @@ import (
 // clientCA is a throw-away CA that signs the one client certificate the
 // registry accepts under WithClientCert.
 type clientCA struct {
-	pool             *x509.CertPool
-	certPEM, keyPEM  []byte
+	pool              *x509.CertPool
+	certPEM, keyPEM   []byte
 	certFile, keyFile string
 }
 
