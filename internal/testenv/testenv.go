@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -29,19 +30,28 @@ func Run(m *testing.M) int {
 	if os.Getenv(envWatchdog) != "" {
 		return runWatchdog(os.Stdin)
 	}
+	flag.Parse() // for testing.Verbose; m.Run does not parse twice
+	began := time.Now()
 	cp, err := start()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "testenv: %v\n", err)
 		return 1
 	}
+	if testing.Verbose() {
+		fmt.Fprintf(os.Stderr, "testenv: etcd and kube-apiserver ready in %s\n", time.Since(began).Round(10*time.Millisecond))
+	}
 	current = cp
 	code := m.Run()
 	current = nil
+	began = time.Now()
 	if err := cp.stop(); err != nil {
 		fmt.Fprintf(os.Stderr, "testenv: %v\n", err)
 		if code == 0 {
 			code = 1
 		}
+	}
+	if testing.Verbose() {
+		fmt.Fprintf(os.Stderr, "testenv: control plane stopped in %s\n", time.Since(began).Round(10*time.Millisecond))
 	}
 	return code
 }
