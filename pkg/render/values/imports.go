@@ -47,6 +47,10 @@ func (cfg *config) importValues(c *chart.Chart) error {
 			switch iv := iv.(type) {
 			case map[string]any:
 				child, parent = fmt.Sprintf("%v", iv["child"]), fmt.Sprintf("%v", iv["parent"])
+			case map[string]string:
+				// The form this function rewrites to, so that processing a
+				// chart twice imports the same values.
+				child, parent = iv["child"], iv["parent"]
 			case string:
 				child, parent = "exports."+iv, "."
 			default:

@@ -138,4 +138,18 @@ func TestImportValuesRewritesForm(t *testing.T) {
 	if diff := cmp.Diff(want, c.Metadata.Dependencies[0].ImportValues); diff != "" {
 		t.Errorf("(-want +got)\n%s", diff)
 	}
+
+	// The rewritten form imports too, so that a chart can be processed
+	// twice.
+	c = newChart(t, "app", "", newChart(t, "sub", "d: {b: 2}"))
+	c.Metadata.Dependencies = []*chart.Dependency{{
+		Name: "sub", Version: "1.0.0",
+		ImportValues: []any{map[string]string{"child": "d", "parent": "p"}},
+	}}
+	if err := ProcessDependencies(c, nil); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]any{"b": float64(2)}, c.Values["p"]); diff != "" {
+		t.Errorf("imported p (-want +got)\n%s", diff)
+	}
 }
