@@ -34,8 +34,8 @@ func newConfig(opts []Option) *config {
 }
 
 // warnf logs one of Helm's printf-style warnings.
-func (c *config) warnf(format string, args ...any) {
-	c.logger.Warn(fmt.Sprintf(format, args...))
+func (cfg *config) warnf(format string, args ...any) {
+	cfg.logger.Warn(fmt.Sprintf(format, args...))
 }
 
 // Coalesce merges user values over the chart's and subcharts' defaults with
