@@ -4,7 +4,6 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -23,7 +22,7 @@ import (
 func runRegistryCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code = Run(context.Background(), args, IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut})
+	code = Run(t.Context(), args, IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut})
 	return code, out.String(), errOut.String()
 }
 
@@ -48,8 +47,10 @@ func writeChartArchive(t *testing.T, dir, name, version string) string {
 	zw := gzip.NewWriter(&buf)
 	tw := tar.NewWriter(zw)
 	for _, f := range files {
-		hdr := &tar.Header{Name: name + "/" + f.name, Mode: 0o644, Size: int64(len(f.data)),
-			ModTime: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), Typeflag: tar.TypeReg}
+		hdr := &tar.Header{
+			Name: name + "/" + f.name, Mode: 0o644, Size: int64(len(f.data)),
+			ModTime: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), Typeflag: tar.TypeReg,
+		}
 		if err := tw.WriteHeader(hdr); err != nil {
 			t.Fatal(err)
 		}
@@ -116,8 +117,10 @@ func TestPushPullCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &pulled); err != nil {
 		t.Fatalf("pull -o json: %v\n%s", err, out)
 	}
-	wantPulled := pullOutput{Ref: reg.Ref("charts/app@" + pushed.Digest), Name: "app", Version: "1.2.0+build.3",
-		Digest: pushed.Digest, Path: filepath.Join(dest, "app")}
+	wantPulled := pullOutput{
+		Ref: reg.Ref("charts/app@" + pushed.Digest), Name: "app", Version: "1.2.0+build.3",
+		Digest: pushed.Digest, Path: filepath.Join(dest, "app"),
+	}
 	if diff := cmp.Diff(wantPulled, pulled); diff != "" {
 		t.Errorf("pull -o json (-want +got):\n%s", diff)
 	}
@@ -159,21 +162,49 @@ func TestRegistryCommandErrors(t *testing.T) {
 		wantCode   int
 		wantStderr []string
 	}{
-		{"push to a non-OCI destination", []string{"push", archive, "ghcr.io/acme"}, ExitUsage,
-			[]string{`push destination "ghcr.io/acme" is not an OCI reference`, "oci://HOST/PATH"}},
-		{"push a missing archive", []string{"push", "nope.tgz", reg.Ref("charts")}, ExitError,
-			[]string{"read chart archive: open nope.tgz"}},
-		{"pull a missing version", []string{"pull", reg.Ref("charts/app"), "--version", "2.0.0", "--plain-http"}, ExitError,
-			[]string{"pull " + reg.Ref("charts/app:2.0.0") + ": not found", "available versions: 1.0.0"}},
-		{"pull over HTTPS from a plain registry", []string{"pull", reg.Ref("charts/app")}, ExitError,
-			[]string{"TLS connection failed", "--plain-http"}},
+		{
+			"push to a non-OCI destination",
+			[]string{"push", archive, "ghcr.io/acme"},
+			ExitUsage,
+			[]string{`push destination "ghcr.io/acme" is not an OCI reference`, "oci://HOST/PATH"},
+		},
+		{
+			"push a missing archive",
+			[]string{"push", "nope.tgz", reg.Ref("charts")},
+			ExitError,
+			[]string{"read chart archive: open nope.tgz"},
+		},
+		{
+			"pull a missing version",
+			[]string{"pull", reg.Ref("charts/app"), "--version", "2.0.0", "--plain-http"},
+			ExitError,
+			[]string{"pull " + reg.Ref("charts/app:2.0.0") + ": not found", "available versions: 1.0.0"},
+		},
+		{
+			"pull over HTTPS from a plain registry",
+			[]string{"pull", reg.Ref("charts/app")},
+			ExitError,
+			[]string{"TLS connection failed", "--plain-http"},
+		},
 		{"pull a non-OCI reference", []string{"pull", "app"}, ExitUsage, []string{"is not an OCI reference"}},
-		{"login without password", []string{"registry", "login", reg.Host, "-u", "ann"}, ExitUsage,
-			[]string{"no password given", "--password-stdin"}},
-		{"logout when not logged in", []string{"registry", "logout", reg.Host}, ExitError,
-			[]string{"logout from " + reg.Host + ": not found"}},
-		{"login with a path", []string{"registry", "login", reg.Host + "/charts", "-p", "x"}, ExitError,
-			[]string{"without a path"}},
+		{
+			"login without password",
+			[]string{"registry", "login", reg.Host, "-u", "ann"},
+			ExitUsage,
+			[]string{"no password given", "--password-stdin"},
+		},
+		{
+			"logout when not logged in",
+			[]string{"registry", "logout", reg.Host},
+			ExitError,
+			[]string{"logout from " + reg.Host + ": not found"},
+		},
+		{
+			"login with a path",
+			[]string{"registry", "login", reg.Host + "/charts", "-p", "x"},
+			ExitError,
+			[]string{"without a path"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

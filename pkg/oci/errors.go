@@ -45,6 +45,7 @@ type Error struct {
 	Hint string
 }
 
+// Error formats the error as "OP REF: KIND: DETAIL; HINT".
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Op + " " + e.Ref)

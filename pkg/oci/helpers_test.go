@@ -4,7 +4,6 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
-	"context"
 	"testing"
 	"time"
 
@@ -73,7 +72,7 @@ func plainRegistry(t *testing.T) (*registry.Registry, *Client) {
 
 func mustPush(t *testing.T, c *Client, archive []byte, dest string) *PushResult {
 	t.Helper()
-	res, err := c.Push(context.Background(), archive, dest, PushOptions{})
+	res, err := c.Push(t.Context(), archive, dest, PushOptions{})
 	if err != nil {
 		t.Fatalf("Push(%s): %v", dest, err)
 	}

@@ -43,8 +43,10 @@ func (c *Client) Logout(ctx context.Context, host string) error {
 		return fmt.Errorf("logout from %s: read credentials from %s: %w", h, c.storePath, err)
 	}
 	if cred == auth.EmptyCredential {
-		return &Error{Op: "logout from", Ref: h, Kind: ErrNotFound,
-			Err: fmt.Errorf("no credentials in %s", c.storePath), Hint: "nothing to do"}
+		return &Error{
+			Op: "logout from", Ref: h, Kind: ErrNotFound,
+			Err: fmt.Errorf("no credentials in %s", c.storePath), Hint: "nothing to do",
+		}
 	}
 	if err := credentials.Logout(ctx, c.store, h); err != nil {
 		return fmt.Errorf("logout from %s: remove credentials from %s: %w", h, c.storePath, err)

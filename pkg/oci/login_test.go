@@ -2,7 +2,6 @@ package oci
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -16,7 +15,7 @@ func TestLoginLogout(t *testing.T) {
 	reg := registry.New(t, registry.WithBasicAuth("ann", "s3cret"))
 	configPath := filepath.Join(t.TempDir(), "config.json")
 	c := newTestClient(t, Options{PlainHTTP: true, RegistryConfig: configPath})
-	ctx := context.Background()
+	ctx := t.Context()
 	archive := simpleChart(t, "app", "1.0.0")
 
 	_, err := c.Push(ctx, archive, reg.Ref("charts"), PushOptions{})
@@ -66,7 +65,7 @@ func TestLoginLogout(t *testing.T) {
 
 func TestTLS(t *testing.T) {
 	reg := registry.New(t, registry.WithTLS())
-	ctx := context.Background()
+	ctx := t.Context()
 	archive := simpleChart(t, "app", "1.0.0")
 
 	trusted := newTestClient(t, Options{CAFile: reg.CAFile})
@@ -88,7 +87,7 @@ func TestTLS(t *testing.T) {
 
 func TestHTTPSAgainstPlainRegistry(t *testing.T) {
 	reg := registry.New(t)
-	_, err := newTestClient(t, Options{}).Pull(context.Background(), reg.Ref("charts/app"), "1.0.0")
+	_, err := newTestClient(t, Options{}).Pull(t.Context(), reg.Ref("charts/app"), "1.0.0")
 	if !errors.Is(err, ErrTLS) || !strings.Contains(err.Error(), "--plain-http") {
 		t.Errorf("error = %v, want a TLS error naming --plain-http", err)
 	}
@@ -126,7 +125,7 @@ func TestNewClientErrors(t *testing.T) {
 
 func TestMutualTLS(t *testing.T) {
 	reg := registry.New(t, registry.WithClientCert())
-	ctx := context.Background()
+	ctx := t.Context()
 	archive := simpleChart(t, "app", "1.0.0")
 
 	withCert := newTestClient(t, Options{CAFile: reg.CAFile, CertFile: reg.ClientCertFile, KeyFile: reg.ClientKeyFile})

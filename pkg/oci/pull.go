@@ -94,8 +94,10 @@ func (c *Client) fetchManifest(ctx context.Context, r Reference) (ocispec.Descri
 		c.cachePut(desc.Digest.String(), data)
 	}
 	if desc.MediaType != ocispec.MediaTypeImageManifest && desc.MediaType != mediaTypeDockerManifest {
-		return desc, nil, &Error{Op: "pull", Ref: r.String(), Kind: ErrNotChart,
-			Err: fmt.Errorf("manifest media type is %s", desc.MediaType)}
+		return desc, nil, &Error{
+			Op: "pull", Ref: r.String(), Kind: ErrNotChart,
+			Err: fmt.Errorf("manifest media type is %s", desc.MediaType),
+		}
 	}
 	var m ocispec.Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
@@ -110,8 +112,10 @@ const mediaTypeDockerManifest = "application/vnd.docker.distribution.manifest.v2
 // Helm chart manifest.
 func chartLayers(r Reference, m *ocispec.Manifest) (chartDesc, prov *ocispec.Descriptor, warnings []string, err error) {
 	if m.Config.MediaType != ConfigMediaType {
-		return nil, nil, nil, &Error{Op: "pull", Ref: r.String(), Kind: ErrNotChart,
-			Err: fmt.Errorf("config media type is %q, want %q", m.Config.MediaType, ConfigMediaType)}
+		return nil, nil, nil, &Error{
+			Op: "pull", Ref: r.String(), Kind: ErrNotChart,
+			Err: fmt.Errorf("config media type is %q, want %q", m.Config.MediaType, ConfigMediaType),
+		}
 	}
 	for i := range m.Layers {
 		l := &m.Layers[i]
@@ -129,8 +133,10 @@ func chartLayers(r Reference, m *ocispec.Manifest) (chartDesc, prov *ocispec.Des
 		}
 	}
 	if chartDesc == nil {
-		return nil, nil, nil, &Error{Op: "pull", Ref: r.String(), Kind: ErrNotChart,
-			Err: fmt.Errorf("manifest has no layer of media type %s", ChartLayerMediaType)}
+		return nil, nil, nil, &Error{
+			Op: "pull", Ref: r.String(), Kind: ErrNotChart,
+			Err: fmt.Errorf("manifest has no layer of media type %s", ChartLayerMediaType),
+		}
 	}
 	return chartDesc, prov, warnings, nil
 }

@@ -2,7 +2,6 @@ package oci
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -50,7 +49,7 @@ func TestPullRoundTrip(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := c.Pull(context.Background(), tt.ref, tt.version)
+			res, err := c.Pull(t.Context(), tt.ref, tt.version)
 			if err != nil {
 				t.Fatalf("Pull: %v", err)
 			}
@@ -78,22 +77,28 @@ func TestPullErrors(t *testing.T) {
 		kind               error
 		wantMsg            []string
 	}{
-		{"missing tag", reg.Ref("charts/app:9.9.9"), "", ErrNotFound,
-			[]string{"pull " + reg.Ref("charts/app:9.9.9") + ": not found", "available versions: 1.1.0, 1.0.0"}},
+		{
+			"missing tag", reg.Ref("charts/app:9.9.9"), "", ErrNotFound,
+			[]string{"pull " + reg.Ref("charts/app:9.9.9") + ": not found", "available versions: 1.1.0, 1.0.0"},
+		},
 		{"missing version", reg.Ref("charts/app"), "3.0.0", ErrNotFound, []string{"available versions: 1.1.0, 1.0.0"}},
 		{"no match", reg.Ref("charts/app"), "~2.0", ErrNotFound, []string{"no version matches ~2.0", "available versions: 1.1.0, 1.0.0"}},
 		{"missing repository", reg.Ref("charts/nothing:1.0.0"), "", ErrNotFound, []string{"not found"}},
-		{"digest of another version", reg.Ref("charts/app@" + pushed.Digest), "1.1.0", ErrNotFound,
-			[]string{"version 1.1.0 has digest"}},
+		{
+			"digest of another version", reg.Ref("charts/app@" + pushed.Digest), "1.1.0", ErrNotFound,
+			[]string{"version 1.1.0 has digest"},
+		},
 		{"digest of another repository", reg.Ref("charts/app@" + other.Digest), "", ErrNotFound, []string{"not found"}},
-		{"not a chart", reg.Ref("images/web:1.0.0"), "", ErrNotChart,
-			[]string{"not a Helm chart", `config media type is "application/vnd.oci.image.config.v1+json"`}},
+		{
+			"not a chart", reg.Ref("images/web:1.0.0"), "", ErrNotChart,
+			[]string{"not a Helm chart", `config media type is "application/vnd.oci.image.config.v1+json"`},
+		},
 		{"tag and version disagree", reg.Ref("charts/app:1.0.0"), "1.1.0", nil, []string{"has tag 1.0.0 but --version is 1.1.0"}},
 		{"bad constraint", reg.Ref("charts/app"), "one point two", nil, []string{"neither a version nor a SemVer constraint"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := c.Pull(context.Background(), tt.ref, tt.version)
+			_, err := c.Pull(t.Context(), tt.ref, tt.version)
 			if err == nil {
 				t.Fatal("Pull succeeded")
 			}
@@ -119,7 +124,7 @@ func pushImage(t *testing.T, reg *registry.Registry, repoPath, tag, configType, 
 
 func pushArtifact(t *testing.T, reg *registry.Registry, repoPath, tag, configType string, config []byte, layerType string, layer []byte) []byte {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	repo, err := remote.NewRepository(reg.Host + "/" + repoPath)
 	if err != nil {
 		t.Fatal(err)
@@ -159,7 +164,7 @@ func TestPullHelmArtifact(t *testing.T) {
 	pushArtifact(t, reg, "helm/old", "0.0.1", ConfigMediaType, legacyConfig, LegacyChartLayerMediaType, legacy)
 
 	for _, version := range []string{"0.1.0+meta", "~0.1", ""} {
-		res, err := c.Pull(context.Background(), reg.Ref("helm/helmchart"), version)
+		res, err := c.Pull(t.Context(), reg.Ref("helm/helmchart"), version)
 		if err != nil {
 			t.Fatalf("Pull version %q: %v", version, err)
 		}
@@ -167,7 +172,7 @@ func TestPullHelmArtifact(t *testing.T) {
 			t.Errorf("Pull version %q: got version %q description %q", version, res.Version, res.Metadata.Description)
 		}
 	}
-	res, err := c.Pull(context.Background(), reg.Ref("helm/old:0.0.1"), "")
+	res, err := c.Pull(t.Context(), reg.Ref("helm/old:0.0.1"), "")
 	if err != nil {
 		t.Fatalf("Pull legacy: %v", err)
 	}
@@ -182,13 +187,13 @@ func TestPullUsesCache(t *testing.T) {
 	pushed := mustPush(t, c, archive, reg.Ref("charts"))
 	cache := NewCache(t.TempDir())
 	cached := newTestClient(t, Options{PlainHTTP: true, Cache: cache})
-	if _, err := cached.Pull(context.Background(), reg.Ref("charts/app"), "1.0.0"); err != nil {
+	if _, err := cached.Pull(t.Context(), reg.Ref("charts/app"), "1.0.0"); err != nil {
 		t.Fatal(err)
 	}
 	// A client that cannot reach the registry (HTTPS against a plain HTTP
 	// server) still pulls by digest from the cache.
 	offline := newTestClient(t, Options{Cache: cache})
-	res, err := offline.Pull(context.Background(), reg.Ref("charts/app@"+pushed.Digest), "")
+	res, err := offline.Pull(t.Context(), reg.Ref("charts/app@"+pushed.Digest), "")
 	if err != nil {
 		t.Fatalf("Pull by digest from the cache: %v", err)
 	}
@@ -203,7 +208,7 @@ func TestTags(t *testing.T) {
 		mustPush(t, c, simpleChart(t, "app", v), reg.Ref("charts"))
 	}
 	pushArtifact(t, reg, "charts/app", "latest", ConfigMediaType, []byte(`{}`), ChartLayerMediaType, []byte("x"))
-	got, err := c.Tags(context.Background(), reg.Ref("charts/app"))
+	got, err := c.Tags(t.Context(), reg.Ref("charts/app"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +243,7 @@ func TestPullVerifiesDigests(t *testing.T) {
 	c := newTestClient(t, Options{PlainHTTP: true})
 	mustPush(t, c, archive, ref)
 
-	_, err := c.Pull(context.Background(), ref+"/app:1.0.0", "")
+	_, err := c.Pull(t.Context(), ref+"/app:1.0.0", "")
 	if err == nil || !strings.Contains(err.Error(), "mismatch") {
 		t.Fatalf("pull of a tampered layer: error = %v, want a digest mismatch", err)
 	}

@@ -57,16 +57,20 @@ func (c *Client) Push(ctx context.Context, archive []byte, dest string, opts Pus
 		return nil, err
 	}
 	if destRef.Tag != "" || destRef.Digest != "" {
-		return nil, &Error{Op: "push", Ref: dest, Err: fmt.Errorf("destination has a tag or digest"),
-			Hint: "give the repository only (oci://HOST/PATH): berth names it after the chart and tags it with the chart version"}
+		return nil, &Error{
+			Op: "push", Ref: dest, Err: fmt.Errorf("destination has a tag or digest"),
+			Hint: "give the repository only (oci://HOST/PATH): berth names it after the chart and tags it with the chart version",
+		}
 	}
 	info, err := readArchive(archive)
 	if err != nil {
 		return nil, fmt.Errorf("push to %s: %w", dest, err)
 	}
 	md := normalize(info.Metadata)
-	ref := Reference{Registry: destRef.Registry, Repository: destRef.Repository + "/" + md.Name,
-		Tag: TagFromVersion(md.Version)}
+	ref := Reference{
+		Registry: destRef.Registry, Repository: destRef.Repository + "/" + md.Name,
+		Tag: TagFromVersion(md.Version),
+	}
 	cm, err := packChart(md, archive, opts, info.ModTime)
 	if err != nil {
 		return nil, fmt.Errorf("push %s: %w", ref, err)

@@ -2,7 +2,6 @@ package oci
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"log"
 	"net/http"
@@ -28,7 +27,7 @@ func fetchRaw(t *testing.T, repoRef, reference string) (mediaType string, data [
 		t.Fatal(err)
 	}
 	repo.PlainHTTP = true
-	desc, rc, err := repo.FetchReference(context.Background(), reference)
+	desc, rc, err := repo.FetchReference(t.Context(), reference)
 	if err != nil {
 		t.Fatalf("fetch %s:%s: %v", repoRef, reference, err)
 	}
@@ -47,7 +46,7 @@ func fetchBlobRaw(t *testing.T, repoRef, dgst string) []byte {
 		t.Fatal(err)
 	}
 	repo.PlainHTTP = true
-	_, rc, err := repo.Blobs().FetchReference(context.Background(), dgst)
+	_, rc, err := repo.Blobs().FetchReference(t.Context(), dgst)
 	if err != nil {
 		t.Fatalf("fetch blob %s: %v", dgst, err)
 	}
@@ -150,7 +149,7 @@ func TestPushWithProvenance(t *testing.T) {
 	reg, c := plainRegistry(t)
 	archive := simpleChart(t, "app", "0.1.0")
 	prov := []byte("-----BEGIN PGP SIGNED MESSAGE-----\n")
-	res, err := c.Push(context.Background(), archive, reg.Ref("charts"), PushOptions{Prov: prov})
+	res, err := c.Push(t.Context(), archive, reg.Ref("charts"), PushOptions{Prov: prov})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +163,7 @@ func TestPushWithProvenance(t *testing.T) {
 	if !strings.Contains(string(manifest), ProvLayerMediaType) {
 		t.Errorf("manifest has no provenance layer: %s", manifest)
 	}
-	pulled, err := c.Pull(context.Background(), reg.Ref("charts/app"), "0.1.0")
+	pulled, err := c.Pull(t.Context(), reg.Ref("charts/app"), "0.1.0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +187,7 @@ func TestPushRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := c.Push(context.Background(), tt.archive, tt.dest, PushOptions{})
+			_, err := c.Push(t.Context(), tt.archive, tt.dest, PushOptions{})
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("Push error = %v, want it to contain %q", err, tt.wantErr)
 			}
@@ -212,11 +211,11 @@ func TestPushNeverLeavesHalfWrittenTag(t *testing.T) {
 	ref := "oci://" + strings.TrimPrefix(srv.URL, "http://") + "/charts"
 	c := newTestClient(t, Options{PlainHTTP: true})
 
-	_, err := c.Push(context.Background(), simpleChart(t, "app", "1.0.0"), ref, PushOptions{})
+	_, err := c.Push(t.Context(), simpleChart(t, "app", "1.0.0"), ref, PushOptions{})
 	if err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Fatalf("push error = %v, want the registry's failure", err)
 	}
-	tags, err := c.Tags(context.Background(), ref+"/app")
+	tags, err := c.Tags(t.Context(), ref+"/app")
 	if err == nil && len(tags) > 0 {
 		t.Fatalf("tags after a failed push: %v", tags)
 	}

@@ -66,15 +66,19 @@ func (c *Client) resolveVersion(ctx context.Context, r Reference, version string
 			return r, c.classify("pull", tagged.String(), r.Registry, err)
 		}
 		if desc.Digest.String() != r.Digest {
-			return r, &Error{Op: "pull", Ref: r.String(), Kind: ErrNotFound,
-				Err: fmt.Errorf("version %s has digest %s, not %s", version, desc.Digest, r.Digest)}
+			return r, &Error{
+				Op: "pull", Ref: r.String(), Kind: ErrNotFound,
+				Err: fmt.Errorf("version %s has digest %s, not %s", version, desc.Digest, r.Digest),
+			}
 		}
 		return r.WithDigest(r.Digest), nil
 	case r.Digest != "":
 		return r.WithDigest(r.Digest), nil
 	case r.Tag != "" && version != "" && VersionFromTag(r.Tag) != version:
-		return r, &Error{Op: "pull", Ref: r.String(), Err: fmt.Errorf("the reference has tag %s but --version is %s", r.Tag, version),
-			Hint: "give the version either in the reference or with --version"}
+		return r, &Error{
+			Op: "pull", Ref: r.String(), Err: fmt.Errorf("the reference has tag %s but --version is %s", r.Tag, version),
+			Hint: "give the version either in the reference or with --version",
+		}
 	case r.Tag != "":
 		return r, nil
 	}

@@ -1,6 +1,3 @@
-// Package registry runs an in-process OCI registry for tests: the
-// go-containerregistry registry behind an httptest server, optionally with
-// basic authentication and TLS. It is closed when the test ends.
 package registry
 
 import (
