@@ -51,6 +51,12 @@ type PullResult struct {
 // match only when the constraint has a pre-release part (Masterminds/semver
 // rules). With neither tag, digest nor version, the highest release is
 // pulled. Every blob is verified against its digest and size.
+//
+// A strict SemVer version ("1.2.3", "1.2.3+build.1") is fetched by its tag
+// without listing tags, so it works on registries that do not list them.
+// Anything else is a constraint: unlike Helm, which fetches any version
+// Masterminds/semver parses loosely ("1.2", "v1.2.3") as a literal tag,
+// berth matches those against the tags, so "1.2" finds 1.2.x.
 func (c *Client) Pull(ctx context.Context, ref, version string) (*PullResult, error) {
 	r, err := ParseReference(ref)
 	if err != nil {

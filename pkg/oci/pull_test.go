@@ -40,6 +40,8 @@ func TestPullRoundTrip(t *testing.T) {
 		{"exact version", reg.Ref("charts/app"), "1.2.5", "1.2.5", reg.Ref("charts/app:1.2.5")},
 		{"version with plus", reg.Ref("charts/app"), "1.3.0+build.7", "1.3.0+build.7", reg.Ref("charts/app:1.3.0_build.7")},
 		{"tilde constraint", reg.Ref("charts/app"), "~1.2", "1.2.5", reg.Ref("charts/app:1.2.5")},
+		{"partial version", reg.Ref("charts/app"), "1.2", "1.2.5", reg.Ref("charts/app:1.2.5")},
+		{"v prefix", reg.Ref("charts/app"), "v1.2.0", "1.2.0", reg.Ref("charts/app:1.2.0")},
 		{"caret constraint", reg.Ref("charts/app"), "^1.0.0", "1.3.0+build.7", reg.Ref("charts/app:1.3.0_build.7")},
 		{"range", reg.Ref("charts/app"), ">=0.1.0 <1.2.1", "1.2.0", reg.Ref("charts/app:1.2.0")},
 		{"pre-release asked", reg.Ref("charts/app"), ">=2.0.0-0", "2.0.0-beta.1", reg.Ref("charts/app:2.0.0-beta.1")},
