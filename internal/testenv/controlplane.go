@@ -7,8 +7,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/go-logr/logr"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/berth-sh/berth/internal/testenv/repo"
 )
@@ -32,6 +34,9 @@ type controlPlane struct {
 // start finds the binaries, starts the watchdog, then etcd and the API
 // server, and hands their process IDs to the watchdog.
 func start() (*controlPlane, error) {
+	// envtest logs through controller-runtime, which otherwise complains
+	// after 30s that no logger was set; errors reach us as return values.
+	ctrllog.SetLogger(logr.Discard())
 	binDir, err := repo.BinDir()
 	if err != nil {
 		return nil, err
