@@ -42,11 +42,19 @@ func TestCreateRenders(t *testing.T) {
 		want []string
 	}{
 		{"defaults", nil, []string{"ServiceAccount/shop-web", "Service/shop-web", "Deployment/shop-web"}},
-		{"everything on", []string{"--set", "ingress.enabled=true,autoscaling.enabled=true,serviceAccount.create=false",
-			"--set", "ingress.tls[0].secretName=web-tls,ingress.tls[0].hosts[0]=web.example.com"},
-			[]string{"Service/shop-web", "Deployment/shop-web", "HorizontalPodAutoscaler/shop-web", "Ingress/shop-web"}},
-		{"release named after the chart", []string{"--set", "replicaCount=3"},
-			[]string{"ServiceAccount/shop-web", "Service/shop-web", "Deployment/shop-web"}},
+		{
+			"everything on",
+			[]string{
+				"--set", "ingress.enabled=true,autoscaling.enabled=true,serviceAccount.create=false",
+				"--set", "ingress.tls[0].secretName=web-tls,ingress.tls[0].hosts[0]=web.example.com",
+			},
+			[]string{"Service/shop-web", "Deployment/shop-web", "HorizontalPodAutoscaler/shop-web", "Ingress/shop-web"},
+		},
+		{
+			"release named after the chart",
+			[]string{"--set", "replicaCount=3"},
+			[]string{"ServiceAccount/shop-web", "Service/shop-web", "Deployment/shop-web"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -91,12 +91,20 @@ func TestPackageErrors(t *testing.T) {
 		want     string
 	}{
 		{"no chart", []string{"package"}, ExitUsage, `"berth package" needs CHART`},
-		{"bad version", []string{"package", "testdata/show/shop", "--version", "one"}, ExitUsage,
-			`invalid --version "one"`},
+		{
+			"bad version",
+			[]string{"package", "testdata/show/shop", "--version", "one"},
+			ExitUsage,
+			`invalid --version "one"`,
+		},
 		{"archive", []string{"package", archive}, ExitUsage, "only chart directories can be packaged"},
 		{"missing", []string{"package", "testdata/nope"}, ExitError, "package chart: stat testdata/nope"},
-		{"dependency not vendored", []string{"package", "testdata/package/needs-dep", "-d", t.TempDir()}, ExitError,
-			`package chart "needs-dep": found in Chart.yaml, but missing in charts/ directory: redis`},
+		{
+			"dependency not vendored",
+			[]string{"package", "testdata/package/needs-dep", "-d", t.TempDir()},
+			ExitError,
+			`package chart "needs-dep": found in Chart.yaml, but missing in charts/ directory: redis`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -46,21 +46,36 @@ a .tgz archive. The output is what 'helm show' prints, byte for byte.`,
 		use, short, long, example string
 		parts                     []showPart
 	}{
-		{"chart", "print a chart's Chart.yaml",
+		{
+			"chart", "print a chart's Chart.yaml",
 			"Print the chart's metadata (Chart.yaml, with requirements.yaml's dependencies for\napiVersion v1 charts) as YAML.",
-			"  berth show chart ./web", []showPart{showPartChart}},
-		{"values", "print a chart's default values",
+			"  berth show chart ./web",
+			[]showPart{showPartChart},
+		},
+		{
+			"values", "print a chart's default values",
 			"Print the chart's values.yaml as written, comments included.",
-			"  berth show values ./web > my-values.yaml", []showPart{showPartValues}},
-		{"readme", "print a chart's README",
+			"  berth show values ./web > my-values.yaml",
+			[]showPart{showPartValues},
+		},
+		{
+			"readme", "print a chart's README",
 			"Print the chart's README.md (or README.txt, README), if it has one.",
-			"  berth show readme web-1.2.3.tgz | less", []showPart{showPartReadme}},
-		{"crds", "print a chart's custom resource definitions",
+			"  berth show readme web-1.2.3.tgz | less",
+			[]showPart{showPartReadme},
+		},
+		{
+			"crds", "print a chart's custom resource definitions",
 			"Print the CRDs in the crds/ directories of the chart and its subcharts, each\nas a YAML document.",
-			"  berth show crds ./operator | kubectl apply --server-side -f -", []showPart{showPartCRDs}},
-		{"all", "print a chart's metadata, values, README and CRDs",
+			"  berth show crds ./operator | kubectl apply --server-side -f -",
+			[]showPart{showPartCRDs},
+		},
+		{
+			"all", "print a chart's metadata, values, README and CRDs",
 			"Print Chart.yaml, values.yaml, the README and the CRDs, separated by '---'.",
-			"  berth show all ./web", []showPart{showPartChart, showPartValues, showPartReadme, showPartCRDs}},
+			"  berth show all ./web",
+			[]showPart{showPartChart, showPartValues, showPartReadme, showPartCRDs},
+		},
 	} {
 		parts := sub.parts
 		cmd.AddCommand(&cobra.Command{

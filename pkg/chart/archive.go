@@ -66,7 +66,7 @@ func readArchive(r io.Reader, budget *int64) ([]*File, error) {
 	last := ""
 	for {
 		hdr, err := tr.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {

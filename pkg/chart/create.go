@@ -52,7 +52,7 @@ func Create(name, dir string) (string, error) {
 	if err := writeStarter(tmp, name); err != nil {
 		return "", fmt.Errorf("create chart %q: %w", name, err)
 	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
+	if err := os.Chmod(tmp, 0o755); err != nil { //nolint:gosec // charts are meant to be readable
 		return "", fmt.Errorf("create chart %q: %w", name, err)
 	}
 	if err := os.Rename(tmp, dest); err != nil {

@@ -25,6 +25,7 @@ type ValidationError struct {
 	Msg string
 }
 
+// Error returns "FILE: FIELD: MESSAGE".
 func (e *ValidationError) Error() string {
 	return fmt.Sprintf("%s: %s: %s", e.File, e.Field, e.Msg)
 }
@@ -42,6 +43,7 @@ type ArchiveError struct {
 	Reason string
 }
 
+// Error names the entry and says why it was rejected.
 func (e *ArchiveError) Error() string {
 	return fmt.Sprintf("%v: entry %q: %s", ErrUnsafeArchive, e.Entry, e.Reason)
 }

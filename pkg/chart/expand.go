@@ -46,7 +46,7 @@ func Expand(r io.Reader, destDir string) (string, error) {
 			return "", fmt.Errorf("expand chart %q: %w", c.Name(), err)
 		}
 	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
+	if err := os.Chmod(tmp, 0o755); err != nil { //nolint:gosec // charts are meant to be readable
 		return "", fmt.Errorf("expand chart %q: %w", c.Name(), err)
 	}
 	if err := os.Rename(tmp, dest); err != nil {
@@ -67,7 +67,7 @@ func writeExpanded(root string, f *File) error {
 	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 		return err
 	}
-	out, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	out, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644) //nolint:gosec // chart files are meant to be readable
 	if err != nil {
 		return err
 	}

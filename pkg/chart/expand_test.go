@@ -52,8 +52,11 @@ func TestExpandLeavesNothingOnError(t *testing.T) {
 			regular("web/Chart.yaml", chartYAML), {hdr: tarHeaderSymlink("web/templates/link", "/etc")},
 		}, "is a symbolic link"},
 		{"not a chart", []tarEntry{regular("web/values.yaml", "a: 1\n")}, "Chart.yaml is missing"},
-		{"name with path", []tarEntry{regular("web/Chart.yaml", "apiVersion: v2\nname: ..\nversion: 1.0.0\n")},
-			`name: ".." is invalid`},
+		{
+			"name with path",
+			[]tarEntry{regular("web/Chart.yaml", "apiVersion: v2\nname: ..\nversion: 1.0.0\n")},
+			`name: ".." is invalid`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

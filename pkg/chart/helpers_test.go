@@ -36,8 +36,10 @@ type tarEntry struct {
 }
 
 func regular(name, data string) tarEntry {
-	return tarEntry{hdr: tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(data))},
-		data: []byte(data)}
+	return tarEntry{
+		hdr:  tar.Header{Name: name, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(data))},
+		data: []byte(data),
+	}
 }
 
 // buildArchive writes entries as a gzipped tar archive.

@@ -95,8 +95,11 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"no Chart.yaml", map[string]string{"values.yaml": "a: 1\n"}, "Chart.yaml is missing"},
 		{"bad YAML", map[string]string{"Chart.yaml": "name: [\n"}, "parse Chart.yaml: error converting YAML to JSON: yaml: line 1"},
-		{"bad values", map[string]string{"Chart.yaml": "apiVersion: v2\nname: a\nversion: 1.0.0\n", "values.yaml": "- a\n"},
-			"parse values.yaml"},
+		{
+			"bad values",
+			map[string]string{"Chart.yaml": "apiVersion: v2\nname: a\nversion: 1.0.0\n", "values.yaml": "- a\n"},
+			"parse values.yaml",
+		},
 		{"stray file in charts/", map[string]string{
 			"Chart.yaml": "apiVersion: v2\nname: a\nversion: 1.0.0\n", "charts/README.md": "x",
 		}, `load subchart charts/README.md of "a": Chart.yaml is missing`},

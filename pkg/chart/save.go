@@ -54,7 +54,7 @@ func Save(c *Chart, dir string) (string, error) {
 		tmp.Close()
 		return "", fmt.Errorf("save chart %s: %w", dest, err)
 	}
-	if err := tmp.Chmod(0o644); err != nil {
+	if err := tmp.Chmod(0o644); err != nil { //nolint:gosec // chart archives are meant to be readable
 		tmp.Close()
 		return "", fmt.Errorf("save chart %s: %w", dest, err)
 	}

@@ -185,10 +185,14 @@ func TestSaveRejectsInvalid(t *testing.T) {
 		want string
 	}{
 		{"no metadata", &Chart{}, "save chart: chart has no metadata"},
-		{"bad version", &Chart{Metadata: &Metadata{APIVersion: "v2", Name: "a", Version: "x"}},
-			`save chart: Chart.yaml: version: "x" is not a valid semantic version`},
-		{"bad schema", &Chart{Metadata: &Metadata{APIVersion: "v2", Name: "a", Version: "1.0.0"}, Schema: []byte("{")},
-			`values.schema.json is not valid JSON`},
+		{
+			"bad version", &Chart{Metadata: &Metadata{APIVersion: "v2", Name: "a", Version: "x"}},
+			`save chart: Chart.yaml: version: "x" is not a valid semantic version`,
+		},
+		{
+			"bad schema", &Chart{Metadata: &Metadata{APIVersion: "v2", Name: "a", Version: "1.0.0"}, Schema: []byte("{")},
+			`values.schema.json is not valid JSON`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

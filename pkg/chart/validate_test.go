@@ -18,24 +18,40 @@ func TestMetadataValidate(t *testing.T) {
 		{"lenient version as Helm", func(m *Metadata) { m.Version = "v1.2" }, ""},
 		{"library", func(m *Metadata) { m.Type = TypeLibrary }, ""},
 		{"no apiVersion", func(m *Metadata) { m.APIVersion = "" }, "Chart.yaml: apiVersion: is required"},
-		{"apiVersion v3", func(m *Metadata) { m.APIVersion = "v3" },
-			`Chart.yaml: apiVersion: "v3" is not supported: use v1 or v2`},
+		{
+			"apiVersion v3", func(m *Metadata) { m.APIVersion = "v3" },
+			`Chart.yaml: apiVersion: "v3" is not supported: use v1 or v2`,
+		},
 		{"no name", func(m *Metadata) { m.Name = "" }, "Chart.yaml: name: is required"},
-		{"name with path", func(m *Metadata) { m.Name = "../web" },
-			`Chart.yaml: name: "../web" is invalid: a chart name must not contain path elements`},
-		{"name dot-dot", func(m *Metadata) { m.Name = ".." },
-			`Chart.yaml: name: ".." is invalid: a chart name must not contain path elements`},
+		{
+			"name with path", func(m *Metadata) { m.Name = "../web" },
+			`Chart.yaml: name: "../web" is invalid: a chart name must not contain path elements`,
+		},
+		{
+			"name dot-dot", func(m *Metadata) { m.Name = ".." },
+			`Chart.yaml: name: ".." is invalid: a chart name must not contain path elements`,
+		},
 		{"no version", func(m *Metadata) { m.Version = "" }, "Chart.yaml: version: is required"},
-		{"bad version", func(m *Metadata) { m.Version = "1.x" },
-			`Chart.yaml: version: "1.x" is not a valid semantic version: invalid semantic version`},
-		{"bad type", func(m *Metadata) { m.Type = "Library" },
-			`Chart.yaml: type: "Library" is invalid: use application or library`},
-		{"null maintainer", func(m *Metadata) { m.Maintainers = []*Maintainer{nil} },
-			"Chart.yaml: maintainers[0]: must not be empty or null"},
-		{"null dependency", func(m *Metadata) { m.Dependencies = []*Dependency{{Name: "a"}, nil} },
-			"Chart.yaml: dependencies[1]: must not be empty or null"},
-		{"bad alias", func(m *Metadata) { m.Dependencies = []*Dependency{{Name: "a", Alias: "a.b"}} },
-			`Chart.yaml: dependencies[0].alias: "a.b" of dependency "a" has disallowed characters: use letters, digits, _ and -`},
+		{
+			"bad version", func(m *Metadata) { m.Version = "1.x" },
+			`Chart.yaml: version: "1.x" is not a valid semantic version: invalid semantic version`,
+		},
+		{
+			"bad type", func(m *Metadata) { m.Type = "Library" },
+			`Chart.yaml: type: "Library" is invalid: use application or library`,
+		},
+		{
+			"null maintainer", func(m *Metadata) { m.Maintainers = []*Maintainer{nil} },
+			"Chart.yaml: maintainers[0]: must not be empty or null",
+		},
+		{
+			"null dependency", func(m *Metadata) { m.Dependencies = []*Dependency{{Name: "a"}, nil} },
+			"Chart.yaml: dependencies[1]: must not be empty or null",
+		},
+		{
+			"bad alias", func(m *Metadata) { m.Dependencies = []*Dependency{{Name: "a", Alias: "a.b"}} },
+			`Chart.yaml: dependencies[0].alias: "a.b" of dependency "a" has disallowed characters: use letters, digits, _ and -`,
+		},
 		{"duplicate dependency", func(m *Metadata) {
 			m.Dependencies = []*Dependency{{Name: "a"}, {Name: "b", Alias: "a"}}
 		}, `Chart.yaml: dependencies[1]: more than one dependency with name or alias "a"`},
@@ -67,8 +83,10 @@ func TestMetadataValidate(t *testing.T) {
 }
 
 func TestMetadataValidateSanitizes(t *testing.T) {
-	md := &Metadata{APIVersion: "v2", Name: "web", Version: "1.0.0", Description: "a\tb\x1b[31mc",
-		Dependencies: []*Dependency{{Name: "d\x00b"}}}
+	md := &Metadata{
+		APIVersion: "v2", Name: "web", Version: "1.0.0", Description: "a\tb\x1b[31mc",
+		Dependencies: []*Dependency{{Name: "d\x00b"}},
+	}
 	if err := md.Validate(); err != nil {
 		t.Fatal(err)
 	}
