@@ -39,12 +39,17 @@ func RefsOf(objs []*unstructured.Unstructured) []ObjectRef {
 }
 
 // String returns Kind/namespace/name, or Kind/name for cluster-scoped
-// objects: the subject every message about the object starts with.
+// objects: the subject every message about the object starts with. A
+// missing name reads "(unnamed)".
 func (r ObjectRef) String() string {
-	if r.Namespace == "" {
-		return r.Kind + "/" + r.Name
+	name := r.Name
+	if name == "" {
+		name = "(unnamed)"
 	}
-	return r.Kind + "/" + r.Namespace + "/" + r.Name
+	if r.Namespace == "" {
+		return r.Kind + "/" + name
+	}
+	return r.Kind + "/" + r.Namespace + "/" + name
 }
 
 // GroupKind returns the ref's group and kind.
