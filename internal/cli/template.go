@@ -14,7 +14,6 @@ import (
 
 	"github.com/berth-sh/berth/pkg/chart"
 	"github.com/berth-sh/berth/pkg/render"
-	"github.com/berth-sh/berth/pkg/render/values"
 )
 
 // defaultReleaseName is the release name when only a chart is given, as in
@@ -23,7 +22,7 @@ const defaultReleaseName = "release-name"
 
 // templateOptions are the flags and arguments of berth template.
 type templateOptions struct {
-	values templateValues
+	values valuesFlags
 
 	releaseName          string
 	chartPath            string
@@ -143,7 +142,7 @@ func runTemplate(_ context.Context, f *Factory, o *templateOptions) error {
 	if c.Metadata != nil && c.Metadata.Deprecated {
 		f.Logger().Warn("this chart is deprecated", "chart", c.Name())
 	}
-	user, err := o.values.Merge(f.In)
+	user, err := o.values.userValues(f.In)
 	if err != nil {
 		return err
 	}
@@ -224,20 +223,4 @@ func writeRawFiles(f *Factory, res *render.Result) {
 		}
 		fmt.Fprintf(f.Out, "---\n# Source: %s\n%s\n", name, res.Files[name])
 	}
-}
-
-// templateValues is the values flag group of template.
-type templateValues struct {
-	values.Options
-}
-
-// AddFlags adds -f, --set, --set-string, --set-json, --set-file and
-// --set-literal.
-func (v *templateValues) AddFlags(fs *pflag.FlagSet) {
-	fs.StringSliceVarP(&v.ValueFiles, "values", "f", nil, "values file (YAML), or - for stdin; repeatable, later files win")
-	fs.StringArrayVar(&v.Values, "set", nil, "set values: a.b=v,c[0]=w; repeatable")
-	fs.StringArrayVar(&v.StringValues, "set-string", nil, "set STRING values: a.b=v; repeatable")
-	fs.StringArrayVar(&v.JSONValues, "set-json", nil, "set JSON values: a.b={\"x\":1}; repeatable")
-	fs.StringArrayVar(&v.FileValues, "set-file", nil, "set values from files: a.b=path; repeatable")
-	fs.StringArrayVar(&v.LiteralValues, "set-literal", nil, "set a literal STRING value: a.b=v")
 }

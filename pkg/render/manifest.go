@@ -30,13 +30,13 @@ var docSeparator = regexp.MustCompile(`(?m)^---[ \t]*`)
 // SplitManifests splits a rendered template into its YAML documents, in
 // order, without leading whitespace; blank documents are dropped.
 func SplitManifests(text string) []string {
-	text = strings.TrimLeftFunc(text, unicode.IsSpace)
-	var docs []string
-	for _, d := range docSeparator.Split(text, -1) {
-		if strings.TrimSpace(d) == "" {
-			continue
-		}
-		docs = append(docs, strings.TrimLeftFunc(d, unicode.IsSpace))
+	spans := splitDocs(text)
+	docs := make([]string, 0, len(spans))
+	for _, s := range spans {
+		docs = append(docs, s.text)
+	}
+	if len(docs) == 0 {
+		return nil
 	}
 	return docs
 }
@@ -45,27 +45,43 @@ func SplitManifests(text string) []string {
 // text, the 1-based line of text it starts on, so that YAML errors can name
 // the line in the rendered template.
 func docStartLines(text string) []int {
-	trimmed := strings.TrimLeftFunc(text, unicode.IsSpace)
-	offset := len(text) - len(trimmed)
-	var lines []int
-	seps := docSeparator.FindAllStringIndex(trimmed, -1)
-	starts := []int{0}
-	for _, s := range seps {
-		starts = append(starts, s[1])
-	}
-	ends := make([]int, 0, len(starts))
-	for _, s := range seps {
-		ends = append(ends, s[0])
-	}
-	ends = append(ends, len(trimmed))
-	for i, start := range starts {
-		if start == ends[i] {
-			continue
-		}
-		doc := trimmed[start:ends[i]]
-		lead := len(doc) - len(strings.TrimLeftFunc(doc, unicode.IsSpace))
-		abs := offset + start + lead
-		lines = append(lines, 1+strings.Count(text[:abs], "\n"))
+	spans := splitDocs(text)
+	lines := make([]int, 0, len(spans))
+	for _, s := range spans {
+		lines = append(lines, s.line)
 	}
 	return lines
+}
+
+// docSpan is one document of a rendered template and the line it starts
+// on.
+type docSpan struct {
+	text string
+	line int
+}
+
+func splitDocs(text string) []docSpan {
+	// Helm trims the leading whitespace first, so a separator indented at
+	// the very start still counts.
+	body := strings.TrimLeftFunc(text, unicode.IsSpace)
+	offset := len(text) - len(body)
+	var spans []docSpan
+	start := 0
+	add := func(end int) {
+		doc := body[start:end]
+		if strings.TrimSpace(doc) == "" {
+			return
+		}
+		lead := len(doc) - len(strings.TrimLeftFunc(doc, unicode.IsSpace))
+		spans = append(spans, docSpan{
+			text: doc[lead:],
+			line: 1 + strings.Count(text[:offset+start+lead], "\n"),
+		})
+	}
+	for _, sep := range docSeparator.FindAllStringIndex(body, -1) {
+		add(sep[0])
+		start = sep[1]
+	}
+	add(len(body))
+	return spans
 }

@@ -1,0 +1,78 @@
+package render
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseKubeVersion(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    KubeVersion
+		wantErr bool
+	}{
+		{in: "1.33.0", want: KubeVersion{Version: "v1.33.0", Major: "1", Minor: "33", normalized: "v1.33.0"}},
+		{in: "v1.29", want: KubeVersion{Version: "v1.29", Major: "1", Minor: "29", normalized: "v1.29"}},
+		{in: "v1.33.4-gke.1245000", want: KubeVersion{Version: "v1.33.4-gke.1245000", Major: "1", Minor: "33", normalized: "v1.33.4"}},
+		{in: "banana", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseKubeVersion(tt.in)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("error = %v, wantErr %v", err, tt.wantErr)
+			}
+			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(KubeVersion{})); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestCheckKubeVersion(t *testing.T) {
+	kv, err := ParseKubeVersion("v1.29.4-eks.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		constraint string
+		wantErr    string
+	}{
+		{"", ""},
+		{">=1.25.0-0", ""},
+		{">=1.29.4", ""},
+		{"<1.29", "chart requires kubeVersion: <1.29 which is incompatible with Kubernetes v1.29.4-eks.1"},
+		{"not a range", "chart requires kubeVersion: not a range"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.constraint, func(t *testing.T) {
+			err := CheckKubeVersion(tt.constraint, kv)
+			if tt.wantErr == "" && err != nil {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("error = %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestDefaultCapabilities(t *testing.T) {
+	caps := DefaultCapabilities()
+	for _, gv := range []string{"v1", "apps/v1", "batch/v1", "networking.k8s.io/v1", "apiextensions.k8s.io/v1", "apiextensions.k8s.io/v1beta1", "policy/v1"} {
+		if !caps.APIVersions.Has(gv) {
+			t.Errorf("default API versions lack %s", gv)
+		}
+	}
+	if caps.APIVersions.Has("monitoring.coreos.com/v1") {
+		t.Error("default API versions include a CRD group")
+	}
+	if caps.KubeVersion.Major != "1" || caps.KubeVersion.Minor == "" || !strings.HasPrefix(caps.KubeVersion.Version, "v1.") {
+		t.Errorf("default KubeVersion = %+v", caps.KubeVersion)
+	}
+	if caps.HelmVersion.Version != HelmCompatVersion {
+		t.Errorf("HelmVersion = %q", caps.HelmVersion.Version)
+	}
+}
