@@ -33,7 +33,10 @@ archive (CHART.tgz.prov) is pushed with it.
 
 The blobs are uploaded first and the tag is written last, so a failed push
 never leaves a tag behind. Pushing the same archive again gives the same
-digest. Credentials come from 'berth registry login' (the registry config).
+digest: the org.opencontainers.image.created annotation is the newest file
+time inside the archive (helm push uses the archive file's modification
+time), and archives packed without times get none. Credentials come from
+'berth registry login' (the registry config).
 
 The pushed reference and manifest digest are printed on stdout; -o json or
 -o yaml prints them as an object: ref, name, version, digest, size,
