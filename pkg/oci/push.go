@@ -71,6 +71,12 @@ func (c *Client) Push(ctx context.Context, archive []byte, dest string, opts Pus
 		Registry: destRef.Registry, Repository: destRef.Repository + "/" + md.Name,
 		Tag: TagFromVersion(md.Version),
 	}
+	if err := ref.validate(); err != nil {
+		return nil, &Error{
+			Op: "push", Ref: ref.String(), Err: err,
+			Hint: "OCI repository names are lowercase letters, digits and . _ - separators: rename the chart",
+		}
+	}
 	cm, err := packChart(md, archive, opts, info.ModTime)
 	if err != nil {
 		return nil, fmt.Errorf("push %s: %w", ref, err)

@@ -183,6 +183,7 @@ func TestPushRejects(t *testing.T) {
 		{"not oci", "https://" + reg.Host + "/charts", simpleChart(t, "app", "1.0.0"), "must start with oci://"},
 		{"not gzip", reg.Ref("charts"), []byte("not a chart"), "read chart archive"},
 		{"no Chart.yaml", reg.Ref("charts"), makeArchive(t, "app", time.Time{}, chartFile{"values.yaml", ""}), "Chart.yaml is missing"},
+		{"chart name not a repository name", reg.Ref("charts"), simpleChart(t, "MyApp", "1.0.0"), "rename the chart"},
 		{"bad version", reg.Ref("charts"), simpleChart(t, "app", "one"), `Chart.yaml: version: "one" is not a valid semantic version`},
 	}
 	for _, tt := range tests {
