@@ -52,30 +52,18 @@ type PushResult struct {
 // manifest digest: the created annotation comes from the archive, not the
 // clock.
 func (c *Client) Push(ctx context.Context, archive []byte, dest string, opts PushOptions) (*PushResult, error) {
-	destRef, err := ParseReference(dest)
+	destRef, err := pushDestination(dest)
 	if err != nil {
 		return nil, err
-	}
-	if destRef.Tag != "" || destRef.Digest != "" {
-		return nil, &Error{
-			Op: "push", Ref: dest, Err: fmt.Errorf("destination has a tag or digest"),
-			Hint: "give the repository only (oci://HOST/PATH): berth names it after the chart and tags it with the chart version",
-		}
 	}
 	info, err := readArchive(archive)
 	if err != nil {
 		return nil, fmt.Errorf("push to %s: %w", dest, err)
 	}
 	md := normalize(info.Metadata)
-	ref := Reference{
-		Registry: destRef.Registry, Repository: destRef.Repository + "/" + md.Name,
-		Tag: TagFromVersion(md.Version),
-	}
-	if err := ref.validate(); err != nil {
-		return nil, &Error{
-			Op: "push", Ref: ref.String(), Err: err,
-			Hint: "OCI repository names are lowercase letters, digits and . _ - separators: rename the chart",
-		}
+	ref, err := chartReference(destRef, md)
+	if err != nil {
+		return nil, err
 	}
 	cm, err := packChart(md, archive, opts, info.ModTime)
 	if err != nil {
@@ -93,6 +81,37 @@ func (c *Client) Push(ctx context.Context, archive []byte, dest string, opts Pus
 		res.ProvDigest = cm.Prov.Digest.String()
 	}
 	return res, nil
+}
+
+// pushDestination parses a push destination: a repository without tag or
+// digest.
+func pushDestination(dest string) (Reference, error) {
+	ref, err := ParseReference(dest)
+	if err != nil {
+		return Reference{}, err
+	}
+	if ref.Tag != "" || ref.Digest != "" {
+		return Reference{}, &Error{
+			Op: "push", Ref: dest, Err: fmt.Errorf("destination has a tag or digest"),
+			Hint: "give the repository only (oci://HOST/PATH): berth names it after the chart and tags it with the chart version",
+		}
+	}
+	return ref, nil
+}
+
+// chartReference is where a chart goes under dest: DEST/NAME:VERSION.
+func chartReference(dest Reference, md *chart.Metadata) (Reference, error) {
+	ref := Reference{
+		Registry: dest.Registry, Repository: dest.Repository + "/" + md.Name,
+		Tag: TagFromVersion(md.Version),
+	}
+	if err := ref.validate(); err != nil {
+		return Reference{}, &Error{
+			Op: "push", Ref: ref.String(), Err: err,
+			Hint: "OCI repository names are lowercase letters, digits and . _ - separators: rename the chart",
+		}
+	}
+	return ref, nil
 }
 
 // packChart builds the manifest and blobs of a chart with normalized
