@@ -152,3 +152,18 @@ func TestLintMetadata(t *testing.T) {
 		t.Errorf("LintMetadata(clean) = %v, want none", errs)
 	}
 }
+
+func TestDependencyValidate(t *testing.T) {
+	if err := (&Dependency{Name: "db", Alias: "main_db-1"}).Validate(); err != nil {
+		t.Errorf("Validate() = %v, want nil for a valid dependency", err)
+	}
+	err := (&Dependency{Name: "db", Alias: "main db"}).Validate()
+	var verr *ValidationError
+	if !errors.As(err, &verr) || verr.Field != ".alias" {
+		t.Errorf("Validate() = %#v, want a *ValidationError for field .alias", err)
+	}
+	var nilDep *Dependency
+	if err := nilDep.Validate(); err == nil {
+		t.Error("Validate() of a nil dependency = nil, want an error")
+	}
+}
