@@ -1,0 +1,4 @@
+{{- define "lib.labels" -}}
+lib: "true"
+release: {{ .Release.Name }}
+{{- end -}}
