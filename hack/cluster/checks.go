@@ -76,7 +76,7 @@ func readyNode(ctx context.Context, client kubernetes.Interface) error {
 		return err
 	}
 	if !nodeReady(node) {
-		return fmt.Errorf("Node/%s not Ready yet", nodeName)
+		return fmt.Errorf("node %s not Ready yet", nodeName)
 	}
 	if !slices.ContainsFunc(node.Spec.Taints, isNotReadyTaint) {
 		return nil
@@ -137,7 +137,7 @@ func checkDeployment(ctx context.Context, client kubernetes.Interface) error {
 		return err
 	}
 	if !deploymentAvailable(d) {
-		return errors.New("Deployment/default/" + checkName + " not Available yet")
+		return errors.New("deployment default/" + checkName + " not Available yet")
 	}
 	background := metav1.DeletePropagationBackground
 	err = deployments.Delete(ctx, checkName, metav1.DeleteOptions{PropagationPolicy: &background})

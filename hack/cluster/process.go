@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -35,7 +36,8 @@ func (c *cluster) startDetached(comp component) (*process, error) {
 		return nil, fmt.Errorf("start %s: %w", comp.name, err)
 	}
 	defer logFile.Close()
-	cmd := exec.Command(filepath.Join(c.bin, comp.name), comp.args...)
+	// Not CommandContext with up's context: the process must outlive up.
+	cmd := exec.CommandContext(context.Background(), filepath.Join(c.bin, comp.name), comp.args...)
 	cmd.Dir = c.dir
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}

@@ -103,23 +103,29 @@ func (c *cluster) start(ctx context.Context) error {
 
 // settle waits for the controllers, the node and a test Deployment.
 func (c *cluster) settle(ctx context.Context, client kubernetes.Interface) error {
-	steps := []struct {
-		what     string
-		blame    []string
-		timeout  time.Duration
-		run      func(context.Context) error
-		progress string
-	}{
-		{"default ServiceAccount", []string{"kube-controller-manager"}, controllerTimeout,
-			func(ctx context.Context) error { return defaultServiceAccount(ctx, client) }, "controller-manager working"},
-		{"node " + nodeName + " Ready", []string{"kwok"}, nodeTimeout,
-			func(ctx context.Context) error { return readyNode(ctx, client) }, "node " + nodeName + " Ready and schedulable"},
-		{"test Deployment Available", []string{"kube-scheduler", "kube-controller-manager", "kwok"}, checkTimeout,
-			func(ctx context.Context) error { return checkDeployment(ctx, client) }, "test Deployment became Available"},
+	type step struct {
+		what     string        // what is awaited, for errors
+		blame    []string      // components whose logs explain a failure
+		timeout  time.Duration // bound of the wait
+		check    func(context.Context) error
+		progress string // what success means, for the log
 	}
+	steps := []step{{
+		what: "default ServiceAccount", blame: []string{"kube-controller-manager"}, timeout: controllerTimeout,
+		check:    func(ctx context.Context) error { return defaultServiceAccount(ctx, client) },
+		progress: "controller-manager working",
+	}, {
+		what: "node " + nodeName + " Ready", blame: []string{"kwok"}, timeout: nodeTimeout,
+		check:    func(ctx context.Context) error { return readyNode(ctx, client) },
+		progress: "node " + nodeName + " Ready and schedulable",
+	}, {
+		what: "test Deployment Available", blame: []string{"kube-scheduler", "kube-controller-manager", "kwok"}, timeout: checkTimeout,
+		check:    func(ctx context.Context) error { return checkDeployment(ctx, client) },
+		progress: "test Deployment became Available",
+	}}
 	for _, step := range steps {
 		began := time.Now()
-		if err := c.wait(ctx, step.what, step.timeout, step.blame, step.run); err != nil {
+		if err := c.wait(ctx, step.what, step.timeout, step.blame, step.check); err != nil {
 			return err
 		}
 		c.logf("%s (%s)", step.progress, time.Since(began).Round(100*time.Millisecond))
@@ -221,8 +227,9 @@ func (c *cluster) printUsage(w io.Writer) {
 // freePorts picks n distinct free TCP ports on 127.0.0.1.
 func freePorts(n int) ([]int, error) {
 	var ports []int
+	var lc net.ListenConfig
 	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+		l, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 		if err != nil {
 			return nil, fmt.Errorf("pick a free port: %w", err)
 		}

@@ -58,19 +58,19 @@ func Run(m *testing.M) int {
 
 // Config returns a new copy of the admin (system:masters) client
 // configuration of the package's API server; callers may change it freely.
-func Config(t testing.TB) *rest.Config {
-	t.Helper()
-	return rest.CopyConfig(mustCurrent(t).config)
+func Config(tb testing.TB) *rest.Config {
+	tb.Helper()
+	return rest.CopyConfig(mustCurrent(tb).config)
 }
 
 // Kubeconfig writes a kubeconfig file for the package's API server (admin
-// user, client certificate, server CA) into t.TempDir and returns its path,
+// user, client certificate, server CA) into tb.TempDir and returns its path,
 // for tests that run berth or other CLIs as subprocesses.
-func Kubeconfig(t testing.TB) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := os.WriteFile(path, mustCurrent(t).kubeconfig, 0o600); err != nil {
-		t.Fatalf("testenv: write kubeconfig: %v", err)
+func Kubeconfig(tb testing.TB) string {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "kubeconfig")
+	if err := os.WriteFile(path, mustCurrent(tb).kubeconfig, 0o600); err != nil {
+		tb.Fatalf("testenv: write kubeconfig: %v", err)
 	}
 	return path
 }
@@ -79,27 +79,27 @@ func Kubeconfig(t testing.TB) string {
 // ends with a random suffix, and deletes it when the test finishes. Without a
 // namespace controller the deleted namespace stays Terminating; its name is
 // never reused.
-func Namespace(t testing.TB) string {
-	t.Helper()
-	client, err := kubernetes.NewForConfig(Config(t))
+func Namespace(tb testing.TB) string {
+	tb.Helper()
+	client, err := kubernetes.NewForConfig(Config(tb))
 	if err != nil {
-		t.Fatalf("testenv: create client: %v", err)
+		tb.Fatalf("testenv: create client: %v", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	ns, err := client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{
-		ObjectMeta: metav1.ObjectMeta{GenerateName: namespacePrefix(t.Name())},
+		ObjectMeta: metav1.ObjectMeta{GenerateName: namespacePrefix(tb.Name())},
 	}, metav1.CreateOptions{})
 	if err != nil {
-		t.Fatalf("testenv: create namespace for %s: %v", t.Name(), err)
+		tb.Fatalf("testenv: create namespace for %s: %v", tb.Name(), err)
 	}
-	t.Cleanup(func() {
-		// t.Context is already cancelled when cleanups run.
+	tb.Cleanup(func() {
+		// The test's context is already cancelled when cleanups run.
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		err := client.CoreV1().Namespaces().Delete(ctx, ns.Name, metav1.DeleteOptions{})
 		if err != nil && !apierrors.IsNotFound(err) {
-			t.Errorf("testenv: delete namespace %s: %v", ns.Name, err)
+			tb.Errorf("testenv: delete namespace %s: %v", ns.Name, err)
 		}
 	})
 	return ns.Name
@@ -121,10 +121,10 @@ func namespacePrefix(testName string) string {
 	return p + "-"
 }
 
-func mustCurrent(t testing.TB) *controlPlane {
-	t.Helper()
+func mustCurrent(tb testing.TB) *controlPlane {
+	tb.Helper()
 	if current == nil {
-		t.Fatal("testenv: no control plane: call os.Exit(testenv.Run(m)) from TestMain")
+		tb.Fatal("testenv: no control plane: call os.Exit(testenv.Run(m)) from TestMain")
 	}
 	return current
 }

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -34,7 +35,8 @@ func startWatchdog(dir string) (*watchdog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start watchdog: %w", err)
 	}
-	cmd := exec.Command(exe, "-test.run=^$")
+	// Not bound to a context: the watchdog must outlive the test binary.
+	cmd := exec.CommandContext(context.Background(), exe, "-test.run=^$")
 	cmd.Env = append(os.Environ(), envWatchdog+"=1")
 	cmd.SysProcAttr = ownProcessGroup()
 	in, err := cmd.StdinPipe()
