@@ -2,11 +2,8 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -71,23 +68,11 @@ func (o *pushOptions) validate() error {
 }
 
 func runPush(ctx context.Context, f *Factory, o *pushOptions) error {
-	archive, err := os.ReadFile(o.archive)
-	if err != nil {
-		return fmt.Errorf("push: read chart archive: %w", err)
-	}
-	var pushOpts oci.PushOptions
-	prov, err := os.ReadFile(o.archive + ".prov")
-	switch {
-	case err == nil:
-		pushOpts.Prov = prov
-	case !errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("push: read provenance file: %w", err)
-	}
 	client, err := o.registry.Client()
 	if err != nil {
 		return fmt.Errorf("push %s: %w", o.archive, err)
 	}
-	res, err := client.Push(ctx, archive, o.dest, pushOpts)
+	res, err := client.PushFile(ctx, o.archive, o.dest)
 	if err != nil {
 		return err
 	}
