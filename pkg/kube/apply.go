@@ -99,6 +99,7 @@ func (c *Client) Apply(ctx context.Context, objs []*unstructured.Unstructured, o
 func (c *Client) prepareApply(objs []*unstructured.Unstructured, opts ApplyOptions) ([]*applyItem, error) {
 	crdScopes := definedKinds(objs)
 	items := make([]*applyItem, 0, len(objs))
+	seen := map[ObjectRef]bool{}
 	var errs []error
 	for _, obj := range objs {
 		it, err := c.prepareItem(obj, crdScopes, opts)
@@ -106,6 +107,11 @@ func (c *Client) prepareApply(objs []*unstructured.Unstructured, opts ApplyOptio
 			errs = append(errs, err)
 			continue
 		}
+		if seen[it.ref.identity()] {
+			errs = append(errs, &ObjectError{Ref: it.ref, Err: errors.New("given more than once")})
+			continue
+		}
+		seen[it.ref.identity()] = true
 		items = append(items, it)
 	}
 	return items, errors.Join(errs...)

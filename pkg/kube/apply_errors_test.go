@@ -29,7 +29,7 @@ func TestApplyErrors(t *testing.T) {
 			manifest: "apiVersion: nowhere.berth.sh/v1\nkind: Gadget\nmetadata: {name: g}",
 			subject:  "Gadget/g", // scope unknown: namespace not defaulted
 			wantIs:   kube.ErrUnknownKind,
-			wantMsg:  []string{`unknown kind: no matches for kind "Gadget" in group "nowhere.berth.sh": is the CRD installed?`},
+			wantMsg:  []string{`no matches for kind "Gadget" in group "nowhere.berth.sh": is the CRD installed?`},
 		},
 		{
 			name:     "immutable field",
@@ -43,6 +43,12 @@ func TestApplyErrors(t *testing.T) {
 			manifest: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Not_A_Name}",
 			subject:  "ConfigMap/NS/Not_A_Name",
 			wantMsg:  []string{"apply: invalid: ", "RFC 1123"},
+		},
+		{
+			name:     "duplicate",
+			manifest: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bystander}",
+			subject:  "ConfigMap/NS/bystander",
+			wantMsg:  []string{"given more than once"},
 		},
 		{
 			name:     "missing name",
@@ -153,5 +159,35 @@ func TestApplyDryRun(t *testing.T) {
 	live := getOrNil(t, dyn, configMaps, ns, "changed")
 	if color, _, _ := unstructured.NestedString(live.Object, "data", "color"); color != "blue" {
 		t.Errorf("dry run changed ConfigMap changed: color = %q, want blue", color)
+	}
+}
+
+// TestApplyCRDNamesRejected checks that Apply fails at once, naming the
+// CRD, when the API server will never establish it: its kind is taken by
+// another CRD of the group.
+func TestApplyCRDNamesRejected(t *testing.T) {
+	ns := testenv.Namespace(t)
+	c, dyn := newClient(t)
+	crd, _ := widgetCRD(t, ns)
+	rival := crd.DeepCopy()
+	rival.SetName("gadgets." + ns + ".test.berth.sh")
+	if err := unstructured.SetNestedField(rival.Object, "gadgets", "spec", "names", "plural"); err != nil {
+		t.Fatal(err)
+	}
+	if err := unstructured.SetNestedField(rival.Object, "gadget", "spec", "names", "singular"); err != nil {
+		t.Fatal(err)
+	}
+	deleteAfter(t, dyn, crds, crd.GetName())
+	deleteAfter(t, dyn, crds, rival.GetName())
+	if _, err := c.Apply(t.Context(), []*unstructured.Unstructured{crd}, kube.ApplyOptions{}); err != nil {
+		t.Fatalf("Apply first CRD: %v", err)
+	}
+	cs, err := c.Apply(t.Context(), []*unstructured.Unstructured{rival}, kube.ApplyOptions{})
+	want := "CustomResourceDefinition/" + rival.GetName() + ": names not accepted: "
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("Apply rival CRD: got error %v, want one starting with %q", err, want)
+	}
+	if diff := cmp.Diff([]string{"CustomResourceDefinition/" + rival.GetName() + " created"}, entries(cs)); diff != "" {
+		t.Errorf("change set (-want +got):\n%s", diff)
 	}
 }

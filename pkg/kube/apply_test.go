@@ -121,7 +121,7 @@ func TestApplyConflict(t *testing.T) {
 	if !errors.Is(err, kube.ErrConflict) {
 		t.Fatalf("Apply without force: got %v, want ErrConflict", err)
 	}
-	wantMsg := "ConfigMap/" + ns + `/settings: conflict with field manager "other" owns .data.color (use --force-conflicts to take over these fields)`
+	wantMsg := "ConfigMap/" + ns + `/settings: conflict with field manager "other" over .data.color (use --force-conflicts to take over these fields)`
 	if err.Error() != wantMsg {
 		t.Errorf("conflict message:\n got %s\nwant %s", err, wantMsg)
 	}

@@ -48,7 +48,9 @@ type ConflictError struct {
 	Err       error
 }
 
-// Error names each manager with its fields and how to take them over.
+// Error names each manager with its fields and how to take them over:
+// conflict with field manager "a" over .x, .y; with field manager "b" over
+// .z (use --force-conflicts to take over these fields).
 func (e *ConflictError) Error() string {
 	var managers []string
 	fields := map[string][]string{}
@@ -60,10 +62,9 @@ func (e *ConflictError) Error() string {
 	}
 	parts := make([]string, len(managers))
 	for i, m := range managers {
-		parts[i] = fmt.Sprintf("field manager %q owns %s", m, strings.Join(fields[m], ", "))
+		parts[i] = fmt.Sprintf("with field manager %q over %s", m, strings.Join(fields[m], ", "))
 	}
-	return "conflict with " + strings.Join(parts, "; ") +
-		" (use --force-conflicts to take over these fields)"
+	return "conflict " + strings.Join(parts, "; ") + " (use --force-conflicts to take over these fields)"
 }
 
 // Is reports whether target is ErrConflict.
@@ -134,8 +135,31 @@ func objectError(ref ObjectRef, verb string, err error) error {
 	return &ObjectError{Ref: ref, Err: fmt.Errorf("%s: %s: %w", verb, why, err)}
 }
 
+// UnknownKindError reports a kind the API server does not serve. It
+// matches ErrUnknownKind and unwraps to the RESTMapper's error.
+type UnknownKindError struct {
+	Group, Kind string
+	// Detail says more about the circumstances; may be empty.
+	Detail string
+	Err    error
+}
+
+// Error says which kind is missing and suggests the usual cause.
+func (e *UnknownKindError) Error() string {
+	msg := fmt.Sprintf("no matches for kind %q in group %q", e.Kind, e.Group)
+	if e.Detail != "" {
+		msg += " " + e.Detail
+	}
+	return msg + ": is the CRD installed?"
+}
+
+// Is reports whether target is ErrUnknownKind.
+func (e *UnknownKindError) Is(target error) bool { return target == ErrUnknownKind }
+
+// Unwrap returns the RESTMapper's error.
+func (e *UnknownKindError) Unwrap() error { return e.Err }
+
 // unknownKind reports a kind the API server does not serve.
 func unknownKind(ref ObjectRef, err error) error {
-	return &ObjectError{Ref: ref, Err: fmt.Errorf("%w: no matches for kind %q in group %q: is the CRD installed? (%w)",
-		ErrUnknownKind, ref.Kind, ref.Group, err)}
+	return &ObjectError{Ref: ref, Err: &UnknownKindError{Group: ref.Group, Kind: ref.Kind, Err: err}}
 }

@@ -36,15 +36,17 @@ func TestObjectErrorConflict(t *testing.T) {
 				metav1.StatusCause{Type: metav1.CauseTypeFieldManagerConflict, Message: `conflict with "helm" using v1`, Field: ".data.size"},
 				metav1.StatusCause{Type: metav1.CauseTypeFieldManagerConflict, Message: `conflict with "kubectl-edit" using v1`, Field: ".data.shape"},
 			),
-			want: `ConfigMap/prod/settings: conflict with field manager "kubectl-edit" owns .data.color, .data.shape; ` +
-				`field manager "helm" owns .data.size (use --force-conflicts to take over these fields)`,
+			want: `ConfigMap/prod/settings: conflict with field manager "kubectl-edit" over .data.color, .data.shape; ` +
+				`with field manager "helm" over .data.size (use --force-conflicts to take over these fields)`,
 			wantConflict: true,
 		},
 		{
 			name: "subresource manager",
-			err: conflictStatus(metav1.StatusCause{Type: metav1.CauseTypeFieldManagerConflict,
-				Message: `conflict with "controller" with subresource "status" using v1`, Field: ".status.phase"}),
-			want:         `ConfigMap/prod/settings: conflict with field manager "controller" owns .status.phase (use --force-conflicts to take over these fields)`,
+			err: conflictStatus(metav1.StatusCause{
+				Type:    metav1.CauseTypeFieldManagerConflict,
+				Message: `conflict with "controller" with subresource "status" using v1`, Field: ".status.phase",
+			}),
+			want:         `ConfigMap/prod/settings: conflict with field manager "controller" over .status.phase (use --force-conflicts to take over these fields)`,
 			wantConflict: true,
 		},
 		{

@@ -135,7 +135,10 @@ func (c *Client) resolveDeferred(ctx context.Context, wave []*applyItem, dryRun 
 	var errs []error
 	for _, it := range pending {
 		if it.mapping == nil {
-			errs = append(errs, unknownKind(it.ref, fmt.Errorf("%w after its CRD was established: %w", lastErr, err)))
+			errs = append(errs, &ObjectError{Ref: it.ref, Err: &UnknownKindError{
+				Group: it.ref.Group, Kind: it.ref.Kind, Detail: "after its CRD was established",
+				Err: fmt.Errorf("%w: %w", lastErr, err),
+			}})
 		}
 	}
 	return errors.Join(errs...)
