@@ -150,6 +150,9 @@ type Dependency struct {
 	// ImportValues holds strings ("data") and maps ({child: x, parent: y}).
 	ImportValues []any  `json:"import-values,omitempty"`
 	Alias        string `json:"alias,omitempty"`
+	// DependsOn names the dependencies (by name or alias) to deploy before
+	// this one (Helm's HIP-0025); kept so that packing preserves it.
+	DependsOn []string `json:"depends-on,omitempty"`
 }
 
 // Lock is Chart.lock: the dependencies as resolved.

@@ -106,6 +106,9 @@ func (d *Dependency) validate() *ValidationError {
 	for i := range d.Tags {
 		d.Tags[i] = sanitize(d.Tags[i])
 	}
+	for i := range d.DependsOn {
+		d.DependsOn[i] = sanitize(d.DependsOn[i])
+	}
 	if d.Alias != "" && !aliasFormat.MatchString(d.Alias) {
 		return chartfileErrorf(".alias", "%q of dependency %q has disallowed characters: use letters, digits, _ and -",
 			d.Alias, d.Name)
