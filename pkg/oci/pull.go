@@ -79,37 +79,45 @@ func (c *Client) Pull(ctx context.Context, ref, version string) (*PullResult, er
 }
 
 // fetchManifest fetches and decodes the manifest ref points to, from the
-// cache when the digest is known and cached.
+// cache when the digest is known and cached. Only image manifests are
+// cached, never indexes.
 func (c *Client) fetchManifest(ctx context.Context, r Reference) (ocispec.Descriptor, *ocispec.Manifest, error) {
-	repo := c.repository(r)
-	var desc ocispec.Descriptor
-	var data []byte
 	if cached, ok := c.cacheGet(r.Digest); ok {
-		desc = content.NewDescriptorFromBytes(ocispec.MediaTypeImageManifest, cached)
-		data = cached
-	} else {
-		d, rc, err := repo.FetchReference(ctx, r.reference())
-		if err != nil {
-			return desc, nil, c.notFound(ctx, r, c.classify("pull", r.String(), r.Registry, err))
-		}
-		defer rc.Close()
-		desc = d
-		if data, err = readVerified(rc, desc, maxManifestSize); err != nil {
-			return desc, nil, &Error{Op: "pull", Ref: r.String(), Err: fmt.Errorf("read manifest: %w", err)}
-		}
-		c.cachePut(desc.Digest.String(), data)
+		desc := content.NewDescriptorFromBytes(ocispec.MediaTypeImageManifest, cached)
+		m, err := decodeManifest(r, desc, cached)
+		return desc, m, err
 	}
+	desc, rc, err := c.repository(r).FetchReference(ctx, r.reference())
+	if err != nil {
+		return desc, nil, c.notFound(ctx, r, c.classify("pull", r.String(), r.Registry, err))
+	}
+	defer rc.Close()
+	data, err := readVerified(rc, desc, maxManifestSize)
+	if err != nil {
+		return desc, nil, &Error{Op: "pull", Ref: r.String(), Err: fmt.Errorf("read manifest: %w", err)}
+	}
+	m, err := decodeManifest(r, desc, data)
+	if err != nil {
+		return desc, nil, err
+	}
+	c.cachePut(desc.Digest.String(), data)
+	return desc, m, nil
+}
+
+// decodeManifest decodes an image manifest, refusing indexes and other
+// artifacts.
+func decodeManifest(r Reference, desc ocispec.Descriptor, data []byte) (*ocispec.Manifest, error) {
 	if desc.MediaType != ocispec.MediaTypeImageManifest && desc.MediaType != mediaTypeDockerManifest {
-		return desc, nil, &Error{
+		return nil, &Error{
 			Op: "pull", Ref: r.String(), Kind: ErrNotChart,
 			Err: fmt.Errorf("manifest media type is %s", desc.MediaType),
 		}
 	}
 	var m ocispec.Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
-		return desc, nil, &Error{Op: "pull", Ref: r.String(), Err: fmt.Errorf("decode manifest: %w", err)}
+		return nil, &Error{Op: "pull", Ref: r.String(), Err: fmt.Errorf("decode manifest: %w", err)}
 	}
-	return desc, &m, nil
+	return &m, nil
 }
 
 const mediaTypeDockerManifest = "application/vnd.docker.distribution.manifest.v2+json"

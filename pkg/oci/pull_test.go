@@ -73,6 +73,7 @@ func TestPullErrors(t *testing.T) {
 	mustPush(t, c, simpleChart(t, "app", "1.1.0"), reg.Ref("charts"))
 	other := mustPush(t, c, simpleChart(t, "other", "1.0.0"), reg.Ref("charts"))
 	pushImage(t, reg, "images/web", "1.0.0", "application/vnd.oci.image.config.v1+json", ocispec.MediaTypeImageLayerGzip)
+	pushIndex(t, reg, "images/multi", "1.0.0")
 
 	tests := []struct {
 		name, ref, version string
@@ -94,6 +95,10 @@ func TestPullErrors(t *testing.T) {
 		{
 			"not a chart", reg.Ref("images/web:1.0.0"), "", ErrNotChart,
 			[]string{"not a Helm chart", `config media type is "application/vnd.oci.image.config.v1+json"`},
+		},
+		{
+			"an index", reg.Ref("images/multi:1.0.0"), "", ErrNotChart,
+			[]string{"manifest media type is application/vnd.oci.image.index.v1+json"},
 		},
 		{"tag and version disagree", reg.Ref("charts/app:1.0.0"), "1.1.0", nil, []string{"has tag 1.0.0 but --version is 1.1.0"}},
 		{"bad constraint", reg.Ref("charts/app"), "one point two", nil, []string{"neither a version nor a SemVer constraint"}},
@@ -151,6 +156,27 @@ func pushArtifact(t *testing.T, reg *registry.Registry, repoPath, tag, configTyp
 		t.Fatal(err)
 	}
 	return layer
+}
+
+// pushIndex tags an empty OCI image index, as multi-platform images have.
+func pushIndex(t *testing.T, reg *registry.Registry, repoPath, tag string) {
+	t.Helper()
+	repo, err := remote.NewRepository(reg.Host + "/" + repoPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo.PlainHTTP = true
+	idx, err := json.Marshal(ocispec.Index{
+		Versioned: specs.Versioned{SchemaVersion: 2}, MediaType: ocispec.MediaTypeImageIndex,
+		Manifests: []ocispec.Descriptor{},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc := content.NewDescriptorFromBytes(ocispec.MediaTypeImageIndex, idx)
+	if err := repo.PushReference(t.Context(), desc, bytes.NewReader(idx), tag); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestPullHelmArtifact pulls charts written the way Helm writes them, with
