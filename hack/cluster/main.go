@@ -44,19 +44,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	commands := map[string]func(*cluster) error{
+		"up":     func(c *cluster) error { return c.locked(func() error { return c.up(ctx, stdout) }) },
+		"down":   func(c *cluster) error { return c.locked(c.down) },
+		"status": func(c *cluster) error { return c.status(ctx, stdout) },
+	}
+	command, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "cluster: unknown command %q\n%s", args[0], usage)
+		return 2
+	}
 	c, err := newCluster(stderr)
 	if err == nil {
-		switch args[0] {
-		case "up":
-			err = c.up(ctx, stdout)
-		case "down":
-			err = c.down()
-		case "status":
-			err = c.status(ctx, stdout)
-		default:
-			fmt.Fprintf(stderr, "cluster: unknown command %q\n%s", args[0], usage)
-			return 2
-		}
+		err = command(c)
 	}
 	if errors.Is(err, errUnhealthy) {
 		return 1
