@@ -105,7 +105,10 @@ func loadFiles(files []*File, budget *int64) (*Chart, error) {
 	if c.Values == nil {
 		c.Values = map[string]any{}
 	}
-	return c, c.loadSubcharts(subcharts, budget)
+	if err := c.loadSubcharts(subcharts, budget); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // addFile files f under the part of the chart it belongs to.
