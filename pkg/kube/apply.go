@@ -65,7 +65,7 @@ func (it *applyItem) waveKey() waveKey {
 //
 // Before applying anything Apply resolves every kind and reads every
 // existing object, refusing objects it does not own (see ApplyOptions); it
-// stops after the first stage with errors. The change set lists the objects
+// stops after the first wave (one kind of one stage) with errors. The change set lists the objects
 // handled so far, also on error. Every error names its object.
 func (c *Client) Apply(ctx context.Context, objs []*unstructured.Unstructured, opts ApplyOptions) (*ChangeSet, error) {
 	items, err := c.prepareApply(objs, opts)
@@ -97,6 +97,16 @@ func (c *Client) Apply(ctx context.Context, objs []*unstructured.Unstructured, o
 // owner and resolves their kinds. Kinds defined by a CRD among objs that
 // the server does not serve yet are left for later.
 func (c *Client) prepareApply(objs []*unstructured.Unstructured, opts ApplyOptions) ([]*applyItem, error) {
+	items, err := c.prepareItems(objs, opts)
+	if errors.Is(err, ErrUnknownKind) {
+		// The discovery cache may predate CRDs installed since: read it anew.
+		c.mapper.Reset()
+		items, err = c.prepareItems(objs, opts)
+	}
+	return items, err
+}
+
+func (c *Client) prepareItems(objs []*unstructured.Unstructured, opts ApplyOptions) ([]*applyItem, error) {
 	crdScopes := definedKinds(objs)
 	items := make([]*applyItem, 0, len(objs))
 	seen := map[ObjectRef]bool{}

@@ -222,3 +222,47 @@ func replaceNS(annotations map[string]string, ns string) map[string]string {
 	}
 	return out
 }
+
+// TestApplySeesCRDsInstalledSince uses Clients whose discovery was cached
+// before someone else installed a CRD: the cache must not hide the new kind
+// from Apply or Delete.
+func TestApplySeesCRDsInstalledSince(t *testing.T) {
+	ns := testenv.Namespace(t)
+	applier, dyn := newClient(t)
+	deleter, _ := newClient(t)
+	opts := kube.ApplyOptions{Namespace: ns}
+	warmUp := []*unstructured.Unstructured{configMap("", "warm-up", nil)}
+	if _, err := applier.Apply(t.Context(), warmUp, opts); err != nil {
+		t.Fatalf("Apply warm-up: %v", err)
+	}
+	if _, err := deleter.Delete(t.Context(), kube.RefsOf(warmUp), kube.DeleteOptions{Namespace: ns}); err != nil {
+		t.Fatalf("Delete warm-up: %v", err)
+	}
+
+	crd, widgets := widgetCRD(t, ns)
+	deleteAfter(t, dyn, crds, crd.GetName())
+	installer, _ := newClient(t)
+	// Applying a Widget with its CRD waits until discovery serves the kind.
+	if _, err := installer.Apply(t.Context(), []*unstructured.Unstructured{crd, widget(t, ns, "first", "S")}, opts); err != nil {
+		t.Fatalf("install CRD: %v", err)
+	}
+
+	small := []*unstructured.Unstructured{widget(t, ns, "small", "S")}
+	cs, err := applier.Apply(t.Context(), small, opts)
+	if err != nil {
+		t.Fatalf("Apply Widget: %v", err)
+	}
+	if diff := cmp.Diff([]string{"Widget/" + ns + "/small created"}, entries(cs)); diff != "" {
+		t.Errorf("Apply change set (-want +got):\n%s", diff)
+	}
+	cs, err = deleter.Delete(t.Context(), kube.RefsOf(small), kube.DeleteOptions{Namespace: ns})
+	if err != nil {
+		t.Fatalf("Delete Widget: %v", err)
+	}
+	if diff := cmp.Diff([]string{"Widget/" + ns + "/small deleted"}, entries(cs)); diff != "" {
+		t.Errorf("Delete change set (-want +got):\n%s", diff)
+	}
+	if getOrNil(t, dyn, widgets, ns, "small") != nil {
+		t.Error("Widget small still exists after Delete")
+	}
+}

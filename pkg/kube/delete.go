@@ -38,6 +38,7 @@ func (o DeleteOptions) concurrency() int {
 type deleteItem struct {
 	ref          ObjectRef
 	mapping      *meta.RESTMapping // nil when the kind is not served
+	resolveErr   error             // why the kind did not resolve, unless not served
 	isNamespaced bool
 	entry        ChangeSetEntry
 }
@@ -58,10 +59,11 @@ func (it *deleteItem) waveKey() waveKey {
 // Delete goes on after errors and returns them joined, with the change set
 // of everything it did.
 func (c *Client) Delete(ctx context.Context, refs []ObjectRef, opts DeleteOptions) (*ChangeSet, error) {
-	items := make([]*deleteItem, len(refs))
-	for i, ref := range refs {
-		items[i] = c.prepareDelete(ref, opts.Namespace)
-	}
+	return c.deleteItems(ctx, c.resolveRefs(refs, opts.Namespace), opts)
+}
+
+// deleteItems deletes items wave by wave in uninstall order.
+func (c *Client) deleteItems(ctx context.Context, items []*deleteItem, opts DeleteOptions) (*ChangeSet, error) {
 	cs := &ChangeSet{}
 	var errs []error
 	for _, wave := range planWaves(items, (*deleteItem).waveKey, uninstallStages, uninstallOrder) {
@@ -83,12 +85,37 @@ func (c *Client) Delete(ctx context.Context, refs []ObjectRef, opts DeleteOption
 	return cs, errors.Join(errs...)
 }
 
-// prepareDelete resolves ref's kind and defaults its namespace. A kind the
-// server does not serve leaves the mapping nil and the ref as given.
-func (c *Client) prepareDelete(ref ObjectRef, namespace string) *deleteItem {
+// resolveRefs resolves the kinds of refs and defaults their namespaces. When
+// a kind does not resolve, the discovery cache may predate its CRD: it is
+// reset once and the unresolved refs tried again.
+func (c *Client) resolveRefs(refs []ObjectRef, namespace string) []*deleteItem {
+	items := make([]*deleteItem, len(refs))
+	unresolved := false
+	for i, ref := range refs {
+		items[i] = c.resolveRef(ref, namespace)
+		unresolved = unresolved || items[i].mapping == nil
+	}
+	if !unresolved {
+		return items
+	}
+	c.mapper.Reset()
+	for i, it := range items {
+		if it.mapping == nil {
+			items[i] = c.resolveRef(refs[i], namespace)
+		}
+	}
+	return items
+}
+
+// resolveRef resolves ref's kind and defaults its namespace. A kind that
+// does not resolve leaves the mapping nil and the ref as given.
+func (c *Client) resolveRef(ref ObjectRef, namespace string) *deleteItem {
 	it := &deleteItem{ref: ref, isNamespaced: ref.Namespace != ""}
 	mapping, err := c.anyMapping(ref)
 	if err != nil {
+		if !meta.IsNoMatchError(err) {
+			it.resolveErr = err
+		}
 		return it
 	}
 	it.mapping, it.isNamespaced = mapping, namespaced(mapping)
@@ -102,6 +129,9 @@ func (c *Client) prepareDelete(ref ObjectRef, namespace string) *deleteItem {
 }
 
 func (c *Client) deleteOne(ctx context.Context, it *deleteItem, opts DeleteOptions) error {
+	if it.resolveErr != nil {
+		return objectError(it.ref, "resolve kind", it.resolveErr)
+	}
 	if it.mapping == nil {
 		it.entry = newEntry(it.ref, ActionSkipped, "kind not served by the cluster")
 		return nil

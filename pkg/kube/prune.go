@@ -10,32 +10,17 @@ import "context"
 // their version. Call it only after a successful apply.
 func (c *Client) Prune(ctx context.Context, previous, current []ObjectRef, opts DeleteOptions) (*ChangeSet, error) {
 	keep := map[ObjectRef]bool{}
-	for _, ref := range current {
-		keep[c.normalize(ref, opts.Namespace).identity()] = true
+	for _, it := range c.resolveRefs(current, opts.Namespace) {
+		keep[it.ref.identity()] = true
 	}
-	var stale []ObjectRef
-	for _, ref := range previous {
-		id := c.normalize(ref, opts.Namespace).identity()
+	var stale []*deleteItem
+	for _, it := range c.resolveRefs(previous, opts.Namespace) {
+		id := it.ref.identity()
 		if keep[id] {
 			continue
 		}
 		keep[id] = true // delete each object once
-		stale = append(stale, ref)
+		stale = append(stale, it)
 	}
-	return c.Delete(ctx, stale, opts)
-}
-
-// normalize defaults ref's namespace by its kind's scope: namespace for
-// namespaced kinds without one, none for cluster-scoped kinds. Refs of kinds
-// the server does not serve are returned as given.
-func (c *Client) normalize(ref ObjectRef, namespace string) ObjectRef {
-	mapping, err := c.anyMapping(ref)
-	switch {
-	case err != nil:
-	case !namespaced(mapping):
-		ref.Namespace = ""
-	case ref.Namespace == "":
-		ref.Namespace = namespace
-	}
-	return ref
+	return c.deleteItems(ctx, stale, opts)
 }
