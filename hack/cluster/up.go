@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"k8s.io/client-go/kubernetes"
@@ -58,7 +59,14 @@ func (c *cluster) up(ctx context.Context, stdout io.Writer) error {
 		}
 	}
 	began := time.Now()
-	if err := c.start(ctx); err != nil {
+	err := c.start(ctx)
+	if err != nil && strings.Contains(err.Error(), "address already in use") {
+		// Another process took a port between picking and binding it.
+		c.stopStarted()
+		c.logf("a port was taken meanwhile; starting again on new ports")
+		err = c.start(ctx)
+	}
+	if err != nil {
 		c.stopStarted()
 		return fmt.Errorf("%w\n(stopped what had started; logs kept in %s)", err, c.rel(filepath.Dir(c.logFile("etcd"))))
 	}
@@ -74,6 +82,10 @@ func (c *cluster) start(ctx context.Context) error {
 	}
 	s := state{EtcdPort: ports[0], EtcdPeerPort: ports[1], APIServerPort: ports[2]}
 	if err := os.MkdirAll(c.dir, 0o755); err != nil {
+		return err
+	}
+	// A fresh member: a failed earlier attempt may have left data for other ports.
+	if err := os.RemoveAll(c.etcdData()); err != nil {
 		return err
 	}
 	if err := c.writeState(s); err != nil {
@@ -208,6 +220,7 @@ func (c *cluster) stopStarted() {
 		}
 		_ = os.Remove(c.pidFile(p.name))
 	}
+	c.started = nil
 }
 
 func (c *cluster) client() (kubernetes.Interface, error) {
