@@ -1,0 +1,171 @@
+package release
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// Labels and annotations of stored records. The labels are Helm's (with
+// owner=berth), so that selectors read the same; the annotations carry
+// what list and history show, so they never decode payloads.
+const (
+	LabelOwner   = "owner"
+	LabelName    = "name"
+	LabelVersion = "version"
+	LabelStatus  = "status"
+	// LabelChunk marks a chunk record and holds its index.
+	LabelChunk = "berth.sh/chunk"
+	// LabelDigest, on a chunk, holds the short digest of the payload the
+	// chunk belongs to.
+	LabelDigest = "berth.sh/digest"
+
+	AnnotationChartName    = "berth.sh/chart-name"
+	AnnotationChartVersion = "berth.sh/chart-version"
+	AnnotationAppVersion   = "berth.sh/app-version"
+	AnnotationUpdated      = "berth.sh/updated"
+	AnnotationDescription  = "berth.sh/description"
+	// AnnotationDigest is the sha256 of the whole encoded payload.
+	AnnotationDigest = "berth.sh/digest"
+	// AnnotationChunks is the number of chunk records holding the payload;
+	// absent or 0 when the record holds it itself.
+	AnnotationChunks = "berth.sh/chunks"
+
+	// OwnerBerth is the value of LabelOwner on every record berth writes.
+	OwnerBerth = "berth"
+	// RecordPrefix starts the name of every release record.
+	RecordPrefix = "berth.release.v1."
+	// maxDescription bounds the description kept in an annotation.
+	maxDescription = 256
+	// shortDigest is how many hex digits of the digest name chunks.
+	shortDigest = 12
+)
+
+// RecordName is the name of the object holding a revision:
+// berth.release.v1.<name>.v<revision>.
+func RecordName(name string, revision int) string {
+	return RecordPrefix + name + ".v" + strconv.Itoa(revision)
+}
+
+// chunkName is the name of chunk i of a revision's payload. The digest in
+// the name keeps the chunks of an update apart from those the current
+// record points to until the record is switched over.
+func chunkName(head, digest string, i int) string {
+	return head + "." + digest[:shortDigest] + ".c" + strconv.Itoa(i)
+}
+
+// encodePayload is the stored form of a release: gzipped JSON.
+func encodePayload(rel *Release) ([]byte, error) {
+	raw, err := json.Marshal(rel)
+	if err != nil {
+		return nil, fmt.Errorf("encode release %q revision %d: %w", rel.Name, rel.Revision, err)
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(raw); err != nil {
+		return nil, fmt.Errorf("compress release %q revision %d: %w", rel.Name, rel.Revision, err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("compress release %q revision %d: %w", rel.Name, rel.Revision, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// decodePayload reads what encodePayload wrote.
+func decodePayload(payload []byte) (*Release, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(payload))
+	if err != nil {
+		return nil, fmt.Errorf("decompress: %w: %w", ErrCorrupt, err)
+	}
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("decompress: %w: %w", ErrCorrupt, err)
+	}
+	var rel Release
+	if err := json.Unmarshal(raw, &rel); err != nil {
+		return nil, fmt.Errorf("decode JSON: %w: %w", ErrCorrupt, err)
+	}
+	return &rel, nil
+}
+
+// digestOf is the hex sha256 of a payload.
+func digestOf(payload []byte) string {
+	sum := sha256.Sum256(payload)
+	return hex.EncodeToString(sum[:])
+}
+
+// recordLabels are the labels of a revision's record.
+func recordLabels(rel *Release) map[string]string {
+	return map[string]string{
+		LabelOwner:   OwnerBerth,
+		LabelName:    rel.Name,
+		LabelVersion: strconv.Itoa(rel.Revision),
+		LabelStatus:  string(rel.Status),
+	}
+}
+
+// recordAnnotations are the annotations of a revision's record.
+func recordAnnotations(rel *Release, digest string, chunks int) map[string]string {
+	a := map[string]string{
+		AnnotationDigest: "sha256:" + digest,
+		AnnotationChunks: strconv.Itoa(chunks),
+	}
+	set := func(key, value string) {
+		if value != "" {
+			a[key] = value
+		}
+	}
+	set(AnnotationChartName, rel.ChartName())
+	set(AnnotationChartVersion, rel.ChartVersion())
+	set(AnnotationAppVersion, rel.AppVersion())
+	set(AnnotationDescription, truncate(rel.Description, maxDescription))
+	if !rel.LastDeployed.IsZero() {
+		a[AnnotationUpdated] = rel.LastDeployed.UTC().Format(time.RFC3339Nano)
+	}
+	return a
+}
+
+// summaryOf reads a record's summary back from its labels and annotations.
+func summaryOf(namespace string, labels, annotations map[string]string) (Summary, error) {
+	revision, err := strconv.Atoi(labels[LabelVersion])
+	if err != nil {
+		return Summary{}, fmt.Errorf("label %s=%q: %w", LabelVersion, labels[LabelVersion], err)
+	}
+	s := Summary{
+		Name:         labels[LabelName],
+		Namespace:    namespace,
+		Revision:     revision,
+		Status:       Status(labels[LabelStatus]),
+		ChartName:    annotations[AnnotationChartName],
+		ChartVersion: annotations[AnnotationChartVersion],
+		AppVersion:   annotations[AnnotationAppVersion],
+		Description:  annotations[AnnotationDescription],
+	}
+	if v := annotations[AnnotationUpdated]; v != "" {
+		s.Updated, err = time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			return Summary{}, fmt.Errorf("annotation %s=%q: %w", AnnotationUpdated, v, err)
+		}
+	}
+	return s, nil
+}
+
+// truncate shortens s to at most n bytes on a rune boundary, marking the cut
+// with "...".
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n - len("...")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
+}
