@@ -69,7 +69,7 @@ func (p *literalParser) key(data map[string]any, level int) error {
 		if existing, ok := data[name]; ok {
 			l, isList := existing.([]any)
 			if !isList {
-				return fmt.Errorf("unable to parse key: %q is a %s, not a list", name, typeName(existing))
+				return conversionError(existing, "[]interface {}")
 			}
 			list = l
 		}
@@ -102,7 +102,7 @@ func (p *literalParser) listItem(list []any, i, level int) ([]any, error) {
 	k, last, err := runesUntil(p.sc, "[.=", false)
 	switch {
 	case len(k) > 0:
-		return list, fmt.Errorf("unexpected data at end of array index: %q", string(k))
+		return list, fmt.Errorf("unexpected data at end of array index: %q", k)
 	case err != nil:
 		return list, err
 	case last == '=':
@@ -130,7 +130,7 @@ func (p *literalParser) listItem(list []any, i, level int) ([]any, error) {
 		if len(list) > i && list[i] != nil {
 			l, ok := list[i].([]any)
 			if !ok {
-				return list, fmt.Errorf("unable to parse key: index %d is a %s, not a list", i, typeName(list[i]))
+				return list, conversionError(list[i], "[]interface {}")
 			}
 			inner = l
 		}

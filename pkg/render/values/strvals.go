@@ -127,7 +127,7 @@ func (p *setParser) keyList(data map[string]any, name string, level int) error {
 	if existing, ok := data[name]; ok {
 		l, isList := existing.([]any)
 		if !isList {
-			return fmt.Errorf("unable to parse key: %q is a %s, not a list", name, typeName(existing))
+			return conversionError(existing, "[]interface {}")
 		}
 		list = l
 	}
@@ -196,7 +196,8 @@ func (p *setParser) listItem(list []any, i, level int) ([]any, error) {
 	k, last, err := runesUntil(p.sc, "[.=", true)
 	switch {
 	case len(k) > 0:
-		return list, fmt.Errorf("unexpected data at end of array index: %q", string(k))
+		// %q of the runes, as Helm prints it: ['b'].
+		return list, fmt.Errorf("unexpected data at end of array index: %q", k)
 	case err != nil:
 		return list, err
 	case last == '=':
@@ -210,7 +211,7 @@ func (p *setParser) listItem(list []any, i, level int) ([]any, error) {
 		if len(list) > i && list[i] != nil {
 			l, ok := list[i].([]any)
 			if !ok {
-				return list, fmt.Errorf("unable to parse key: index %d is a %s, not a list", i, typeName(list[i]))
+				return list, conversionError(list[i], "[]interface {}")
 			}
 			inner = l
 		}
@@ -377,7 +378,7 @@ func existingMap(data map[string]any, key string) (map[string]any, error) {
 	}
 	m, isMap := existing.(map[string]any)
 	if !isMap {
-		return nil, fmt.Errorf("unable to parse key: %q is a %s, not a map", key, typeName(existing))
+		return nil, conversionError(existing, "map[string]interface {}")
 	}
 	return m, nil
 }
@@ -420,17 +421,13 @@ func typedValue(s string) any {
 	return s
 }
 
-func typeName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case map[string]any:
-		return "map"
-	case []any:
-		return "list"
-	case string:
-		return "string"
-	default:
-		return fmt.Sprintf("%T", v)
+// conversionError reports a key used as a map or list where the line (or a
+// values file) already set something else, in the words of Helm, which
+// recovers from the failed type assertion.
+func conversionError(got any, want string) error {
+	name := "nil"
+	if got != nil {
+		name = fmt.Sprintf("%T", got)
 	}
+	return fmt.Errorf("unable to parse key: interface conversion: interface {} is %s, not %s", name, want)
 }

@@ -61,9 +61,11 @@ func TestParseSet(t *testing.T) {
 		{in: "a[-1]=x", wantErr: "negative -1 index not allowed"},
 		{in: "a[x]=1", wantErr: "error parsing index"},
 		{in: "a[65537]=x", wantErr: "index of 65537 is greater than maximum supported index of 65536"},
-		{in: "a[0]b=x", wantErr: `unexpected data at end of array index: "b"`},
-		{in: "a=1,a.b=2", wantErr: `"a" is a int64, not a map`},
-		{in: "a=1,a[0]=2", wantErr: `"a" is a int64, not a list`},
+		{in: "a[0]b=x", wantErr: `unexpected data at end of array index: ['b']`},
+		{in: "a=1,a.b=2", wantErr: "unable to parse key: interface conversion: interface {} is int64, not map[string]interface {}"},
+		{in: "a=null,a.b=2", wantErr: "unable to parse key: interface conversion: interface {} is nil, not map[string]interface {}"},
+		{in: "a=1,a[0]=2", wantErr: "unable to parse key: interface conversion: interface {} is int64, not []interface {}"},
+		{in: "a[0]=1,a[0][1]=2", wantErr: "unable to parse key: interface conversion: interface {} is int64, not []interface {}"},
 		{in: strings.Repeat("a.", MaxNestedNameLevel+1) + "a=1", wantErr: "nested level is greater than maximum"},
 	}
 	for _, tt := range tests {
