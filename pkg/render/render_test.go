@@ -66,7 +66,7 @@ func TestRenderChartGolden(t *testing.T) {
 			write: WriteOptions{IncludeCRDs: true}},
 		{name: "app-upgrade-monitoring.yaml", chart: "app", kubeVersion: "v1.29.4-eks.1", isUpgrade: true,
 			apiVersions: []string{"monitoring.coreos.com/v1/ServiceMonitor"},
-			values: map[string]any{"image": map[string]any{"tag": "2.0"}, "extraEnv": map[string]any{"B": "2", "A": "1"}}},
+			values:      map[string]any{"image": map[string]any{"tag": "2.0"}, "extraEnv": map[string]any{"B": "2", "A": "1"}}},
 		{name: "app-patched.yaml", chart: "app", patches: `patches:
   - target: {kind: Deployment}
     patch:
