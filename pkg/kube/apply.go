@@ -127,7 +127,7 @@ func (c *Client) prepareItems(objs []*unstructured.Unstructured, opts ApplyOptio
 	return items, errors.Join(errs...)
 }
 
-func (c *Client) prepareItem(obj *unstructured.Unstructured, crdScopes map[schema.GroupKind]bool, opts ApplyOptions) (*applyItem, error) {
+func (c *Client) prepareItem(obj *unstructured.Unstructured, crdScopes map[schema.GroupVersionKind]bool, opts ApplyOptions) (*applyItem, error) {
 	it := &applyItem{obj: obj.DeepCopy(), ref: RefOf(obj)}
 	if it.ref.Kind == "" || it.ref.Version == "" || it.ref.Name == "" {
 		return nil, &ObjectError{Ref: it.ref, Err: errors.New("apiVersion, kind and metadata.name are required")}
@@ -137,7 +137,7 @@ func (c *Client) prepareItem(obj *unstructured.Unstructured, crdScopes map[schem
 	case err == nil:
 		it.mapping, it.isNamespaced = mapping, namespaced(mapping)
 	case meta.IsNoMatchError(err):
-		isNamespaced, defined := crdScopes[it.ref.GroupKind()]
+		isNamespaced, defined := crdScopes[it.ref.GroupVersionKind()]
 		if !defined {
 			return nil, unknownKind(it.ref, err)
 		}
@@ -162,10 +162,10 @@ func (c *Client) prepareItem(obj *unstructured.Unstructured, crdScopes map[schem
 	return it, nil
 }
 
-// definedKinds returns the kinds the CRDs among objs define, each with
-// whether it is namespaced.
-func definedKinds(objs []*unstructured.Unstructured) map[schema.GroupKind]bool {
-	kinds := map[schema.GroupKind]bool{}
+// definedKinds returns the kinds the CRDs among objs define, in each
+// version they serve, with whether they are namespaced.
+func definedKinds(objs []*unstructured.Unstructured) map[schema.GroupVersionKind]bool {
+	kinds := map[schema.GroupVersionKind]bool{}
 	for _, obj := range objs {
 		if obj.GroupVersionKind().GroupKind() != crdKind {
 			continue
@@ -173,7 +173,14 @@ func definedKinds(objs []*unstructured.Unstructured) map[schema.GroupKind]bool {
 		group, _, _ := unstructured.NestedString(obj.Object, "spec", "group")
 		kind, _, _ := unstructured.NestedString(obj.Object, "spec", "names", "kind")
 		scope, _, _ := unstructured.NestedString(obj.Object, "spec", "scope")
-		kinds[schema.GroupKind{Group: group, Kind: kind}] = scope != "Cluster"
+		versions, _, _ := unstructured.NestedSlice(obj.Object, "spec", "versions")
+		for _, v := range versions {
+			version, _ := v.(map[string]any)
+			name, _ := version["name"].(string)
+			if served, _ := version["served"].(bool); served {
+				kinds[schema.GroupVersionKind{Group: group, Version: name, Kind: kind}] = scope != "Cluster"
+			}
+		}
 	}
 	return kinds
 }

@@ -191,3 +191,22 @@ func TestApplyCRDNamesRejected(t *testing.T) {
 		t.Errorf("change set (-want +got):\n%s", diff)
 	}
 }
+
+// TestApplyVersionNotServedByCRD checks that a custom resource in a version
+// its CRD in the same apply does not serve is refused before anything is
+// applied, instead of waiting for discovery.
+func TestApplyVersionNotServedByCRD(t *testing.T) {
+	ns := testenv.Namespace(t)
+	c, dyn := newClient(t)
+	crd, _ := widgetCRD(t, ns)
+	deleteAfter(t, dyn, crds, crd.GetName())
+	cr := widget(t, ns, "small", "S")
+	cr.SetAPIVersion(ns + ".test.berth.sh/v2")
+	cs, err := c.Apply(t.Context(), []*unstructured.Unstructured{crd, cr}, kube.ApplyOptions{Namespace: ns})
+	if !errors.Is(err, kube.ErrUnknownKind) || !strings.HasPrefix(err.Error(), "Widget/small: ") {
+		t.Fatalf("Apply: got error %v, want ErrUnknownKind about Widget/small", err)
+	}
+	if len(cs.Entries) != 0 || getOrNil(t, dyn, crds, "", crd.GetName()) != nil {
+		t.Errorf("refused Apply applied something: %v", entries(cs))
+	}
+}

@@ -10,15 +10,15 @@ type Action string
 
 // The actions of a change set entry.
 const (
-	// ActionCreated: the object did not exist and was created.
+	// ActionCreated means the object did not exist and was created.
 	ActionCreated Action = "created"
-	// ActionConfigured: the object existed and apply changed it.
+	// ActionConfigured means the object existed and apply changed it.
 	ActionConfigured Action = "configured"
-	// ActionUnchanged: the object existed and apply left it as it was.
+	// ActionUnchanged means the object existed and apply left it as it was.
 	ActionUnchanged Action = "unchanged"
-	// ActionDeleted: the object was deleted.
+	// ActionDeleted means the object was deleted.
 	ActionDeleted Action = "deleted"
-	// ActionSkipped: the object was left alone; Reason says why.
+	// ActionSkipped means the object was left alone; the entry's Reason says why.
 	ActionSkipped Action = "skipped"
 )
 

@@ -12,11 +12,12 @@ import (
 
 // Sentinel errors, matched with errors.Is through the typed errors below.
 var (
-	// ErrConflict: another field manager owns fields berth applies.
+	// ErrConflict means another field manager owns fields berth applies.
 	ErrConflict = errors.New("conflict with another field manager")
-	// ErrNotOwned: the object exists and does not belong to the release.
+	// ErrNotOwned means the object exists and belongs to no release, or
+	// to another one.
 	ErrNotOwned = errors.New("object not owned by this release")
-	// ErrUnknownKind: the API server serves no such kind.
+	// ErrUnknownKind means the API server serves no such kind.
 	ErrUnknownKind = errors.New("unknown kind")
 )
 

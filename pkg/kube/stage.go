@@ -17,6 +17,11 @@ import (
 // discovery for their kinds.
 const pollInterval = 100 * time.Millisecond
 
+// discoveryTimeout bounds the wait for discovery to serve the kinds of
+// CRDs that are already Established, which normally takes well under a
+// second.
+const discoveryTimeout = 30 * time.Second
+
 // forEach calls fn for every item, at most limit at a time, and returns
 // every error joined. Once ctx is done it starts no more items and adds the
 // context's error.
@@ -97,7 +102,8 @@ func crdEstablished(crd *unstructured.Unstructured) (bool, error) {
 }
 
 // resolveDeferred resolves the kinds of wave's items that waited for a CRD
-// of the same apply, polling discovery until they appear or ctx is done.
+// of the same apply, polling discovery until they appear, for at most
+// discoveryTimeout.
 // In a dry run the CRDs were not created, and the items stay unresolved.
 func (c *Client) resolveDeferred(ctx context.Context, wave []*applyItem, dryRun bool) error {
 	var pending []*applyItem
@@ -109,6 +115,8 @@ func (c *Client) resolveDeferred(ctx context.Context, wave []*applyItem, dryRun 
 	if len(pending) == 0 || dryRun {
 		return nil
 	}
+	ctx, cancel := context.WithTimeout(ctx, discoveryTimeout)
+	defer cancel()
 	var lastErr error
 	err := wait.PollUntilContextCancel(ctx, pollInterval, true, func(context.Context) (bool, error) {
 		c.mapper.Reset()
@@ -129,7 +137,8 @@ func (c *Client) resolveDeferred(ctx context.Context, wave []*applyItem, dryRun 
 		}
 		return done, nil
 	})
-	if err == nil || lastErr == nil {
+	var objErr *ObjectError
+	if err == nil || lastErr == nil || errors.As(err, &objErr) {
 		return err
 	}
 	var errs []error
