@@ -31,8 +31,8 @@ type controlPlane struct {
 	kubeconfig []byte
 }
 
-// start finds the binaries, starts the watchdog, then etcd and the API
-// server, and hands their process IDs to the watchdog.
+// start finds the binaries, starts the watchdog for a new directory, then
+// etcd and the API server with their data and certificates in it.
 func start() (*controlPlane, error) {
 	// envtest logs through controller-runtime, which otherwise complains
 	// after 30s that no logger was set; errors reach us as return values.
@@ -58,17 +58,9 @@ func start() (*controlPlane, error) {
 	}
 	cp := &controlPlane{env: newEnvironment(binDir, dir), dir: dir, watchdog: wd}
 	if cp.config, err = cp.env.Start(); err != nil {
-		// The watchdog knows no PIDs yet; stop what envtest may have left.
 		return nil, errors.Join(fmt.Errorf("start control plane from %s: %w", binDir, err), cp.stop())
 	}
 	cp.kubeconfig = cp.env.KubeConfig
-	pids, err := childPIDs(os.Getpid(), "etcd", "kube-apiserver")
-	if err == nil {
-		err = wd.watch(pids)
-	}
-	if err != nil {
-		return nil, errors.Join(err, cp.stop())
-	}
 	return cp, nil
 }
 

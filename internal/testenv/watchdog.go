@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -19,11 +18,12 @@ const envWatchdog = "BERTH_TESTENV_WATCHDOG"
 const killGrace = 10 * time.Second
 
 // watchdog is a child process (the test binary itself) that reads from a pipe
-// the process IDs and directories of the control plane. When the pipe closes
-// without a "done" line — the test binary exited without stopping the control
-// plane — it kills those processes and removes the directories. It has
-// its own process group and ignores SIGINT, so ^C reaches the test binary
-// and not it.
+// the directories of the control plane. When the pipe closes without a
+// "done" line — the test binary exited without stopping the control plane,
+// even while still starting it — it kills every process whose command line
+// names a path in those directories (etcd's data, the API server's
+// certificates) and removes them. It has its own process group and ignores
+// SIGINT, so ^C reaches the test binary and not it.
 type watchdog struct {
 	cmd *exec.Cmd
 	in  io.WriteCloser
@@ -53,16 +53,6 @@ func startWatchdog(dir string) (*watchdog, error) {
 	return w, nil
 }
 
-// watch tells the watchdog to stop pids if the test binary dies.
-func (w *watchdog) watch(pids []int) error {
-	for _, pid := range pids {
-		if _, err := fmt.Fprintf(w.in, "pid %d\n", pid); err != nil {
-			return fmt.Errorf("watchdog: send process %d: %w", pid, err)
-		}
-	}
-	return nil
-}
-
 // release tells the watchdog that the control plane is stopped and waits for
 // it to exit.
 func (w *watchdog) release() error {
@@ -79,11 +69,10 @@ func (w *watchdog) release() error {
 	return nil
 }
 
-// runWatchdog is the watchdog's main: it collects "pid N" and "dir D" lines
-// from in until "done" (nothing to do) or end of input (clean up).
+// runWatchdog is the watchdog's main: it collects "dir D" lines from in
+// until "done" (nothing to do) or end of input (clean up).
 func runWatchdog(in io.Reader) int {
 	ignoreInterrupts()
-	var pids []int
 	var dirs []string
 	sc := bufio.NewScanner(in)
 	for sc.Scan() {
@@ -93,14 +82,10 @@ func runWatchdog(in io.Reader) int {
 			return 0
 		case "dir":
 			dirs = append(dirs, arg)
-		case "pid":
-			if pid, err := strconv.Atoi(arg); err == nil && pid > 0 {
-				pids = append(pids, pid)
-			}
 		}
 	}
-	stopProcesses(pids)
 	for _, dir := range dirs {
+		stopProcesses(processesUsing(dir))
 		_ = os.RemoveAll(dir)
 	}
 	return 0
