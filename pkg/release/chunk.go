@@ -140,6 +140,30 @@ func (s *KubeStore) dropUnusedChunks(ctx context.Context, name string, revision 
 // period (WithGCGrace) are kept, as a write may be about to commit them.
 // It returns the names of the deleted chunks, sorted.
 func (s *KubeStore) GarbageCollect(ctx context.Context, name string) ([]string, error) {
+	orphans, err := s.orphanChunks(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	var deleted []string
+	var errs []error
+	for _, c := range orphans {
+		if s.clock.Since(c.CreationTimestamp.Time) < s.gcGrace {
+			continue
+		}
+		err := s.objects.delete(ctx, c.Name, metav1.DeleteOptions{})
+		if err != nil && !apierrors.IsNotFound(err) {
+			errs = append(errs, s.apiError("delete orphan chunk", c.Name, err))
+			continue
+		}
+		deleted = append(deleted, c.Name)
+	}
+	slices.Sort(deleted)
+	return deleted, errors.Join(errs...)
+}
+
+// orphanChunks lists the chunks of release name ("" for all) that no
+// record points to.
+func (s *KubeStore) orphanChunks(ctx context.Context, name string) ([]metav1.PartialObjectMetadata, error) {
 	set := labels.Set{}
 	if name != "" {
 		set[LabelName] = name
@@ -168,21 +192,13 @@ func (s *KubeStore) GarbageCollect(ctx context.Context, name string) ([]string, 
 			used[revisionKey(h.Labels)+"/"+digest[:shortDigest]] = true
 		}
 	}
-	var deleted []string
-	var errs []error
+	var orphans []metav1.PartialObjectMetadata
 	for _, c := range chunks {
-		if used[revisionKey(c.Labels)+"/"+c.Labels[LabelDigest]] || s.clock.Since(c.CreationTimestamp.Time) < s.gcGrace {
-			continue
+		if !used[revisionKey(c.Labels)+"/"+c.Labels[LabelDigest]] {
+			orphans = append(orphans, c)
 		}
-		err := s.objects.delete(ctx, c.Name, metav1.DeleteOptions{})
-		if err != nil && !apierrors.IsNotFound(err) {
-			errs = append(errs, s.apiError("delete orphan chunk", c.Name, err))
-			continue
-		}
-		deleted = append(deleted, c.Name)
 	}
-	slices.Sort(deleted)
-	return deleted, errors.Join(errs...)
+	return orphans, nil
 }
 
 func revisionKey(l map[string]string) string {

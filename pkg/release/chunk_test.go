@@ -254,3 +254,68 @@ func TestReadDuringUpdates(t *testing.T) {
 		reads++
 	}
 }
+
+// wantObjects is the sorted names of a record and the chunks of rel's
+// payload when stored with chunkSize.
+func wantObjects(t *testing.T, rel *Release, chunkSize int) []string {
+	t.Helper()
+	payload, err := encodePayload(rel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := RecordName(rel.Name, rel.Revision)
+	names := []string{head}
+	if len(payload) > chunkSize {
+		names = append(names, chunkNames(head, digestOf(payload), (len(payload)+chunkSize-1)/chunkSize)...)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// TestChunkedUpdates grows a release into chunks, loses an update race and
+// shrinks it back: only the chunks the record points to remain.
+func TestChunkedUpdates(t *testing.T) {
+	ns := testenv.Namespace(t)
+	s := NewSecrets(testClients(t), ns, WithChunkSize(4096))
+	rel := sample(ns, "big", 1, StatusPendingInstall)
+	mustCreate(t, s, rel)
+	check := func(step string, want *Release) {
+		t.Helper()
+		if diff := cmp.Diff(wantObjects(t, want, 4096), objectNames(t, s)); diff != "" {
+			t.Errorf("objects after %s (-want +got):\n%s", step, diff)
+		}
+		got, err := s.Get(t.Context(), want.Name, want.Revision)
+		if err != nil {
+			t.Fatalf("Get after %s: %v", step, err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("Get after %s (-want +got):\n%s", step, diff)
+		}
+	}
+
+	rel.Manifest = bigRelease(t, ns, 20_000).Manifest
+	if err := s.Update(t.Context(), rel); err != nil {
+		t.Fatalf("Update growing: %v", err)
+	}
+	check("growing", rel)
+
+	loser, err := s.Get(t.Context(), "big", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel.Description = "winner"
+	if err := s.Update(t.Context(), rel); err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	loser.Description = "loser"
+	if err := s.Update(t.Context(), loser); !errors.Is(err, ErrConflict) {
+		t.Fatalf("Update of a stale copy: got %v, want ErrConflict", err)
+	}
+	check("losing a race", rel)
+
+	rel.Manifest = "small"
+	if err := s.Update(t.Context(), rel); err != nil {
+		t.Fatalf("Update shrinking: %v", err)
+	}
+	check("shrinking", rel)
+}

@@ -58,9 +58,10 @@ func WithIdentity(id string) LockerOption {
 	return func(l *Locker) { l.identity = id }
 }
 
-// WithLeaseDuration sets how long a lock stays valid without renewal.
+// WithLeaseDuration sets how long a lock stays valid without renewal, in
+// whole seconds (as a Lease stores it), at least one.
 func WithLeaseDuration(d time.Duration) LockerOption {
-	return func(l *Locker) { l.duration = d }
+	return func(l *Locker) { l.duration = max(d.Truncate(time.Second), time.Second) }
 }
 
 // WithLockClock sets the clock that times renewals, expiry and waits.
@@ -111,6 +112,7 @@ type LockedError struct {
 	Waited time.Duration
 }
 
+// Error says who holds the lock, since when and how long Acquire waited.
 func (e *LockedError) Error() string {
 	return fmt.Sprintf("%s: release is locked by %s since %s (waited %s); another berth command is changing it",
 		e.Lease, e.Holder, e.Since.UTC().Format(time.RFC3339), e.Waited)

@@ -3,6 +3,7 @@ package release
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	coordinationv1 "k8s.io/api/coordination/v1"
@@ -118,7 +119,7 @@ func (l *Locker) newLease(name string) *coordinationv1.Lease {
 		},
 		Spec: coordinationv1.LeaseSpec{
 			HolderIdentity:       ptr.To(l.identity),
-			LeaseDurationSeconds: ptr.To(int32(l.duration / time.Second)),
+			LeaseDurationSeconds: ptr.To(int32(min(l.duration/time.Second, math.MaxInt32))), //nolint:gosec // bounded by min
 			AcquireTime:          &now,
 			RenewTime:            &now,
 		},

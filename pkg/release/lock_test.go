@@ -227,13 +227,15 @@ func TestLockCrashedHolder(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Acquire of a crashed holder's lock: %v", err)
 	}
-	defer lock.Release(t.Context())
 	want := &StaleHolder{Holder: "gone/9/99", Since: long.Time, RenewedAt: long.Time}
 	if diff := cmp.Diff(want, lock.TookOver); diff != "" {
 		t.Errorf("TookOver (-want +got):\n%s", diff)
 	}
 	if !strings.Contains(l.Identity(), "/") {
 		t.Errorf("default identity %q is not hostname/pid/random", l.Identity())
+	}
+	if err := lock.Release(t.Context()); err != nil {
+		t.Errorf("Release: %v", err)
 	}
 }
 
@@ -253,11 +255,12 @@ func TestLockRace(t *testing.T) {
 	}
 	wg.Wait()
 	var winners []string
+	var locks []*Lock
 	for i, r := range results {
 		switch {
 		case r.err == nil:
 			winners = append(winners, "client-"+itoa(i))
-			defer r.lock.Release(t.Context())
+			locks = append(locks, r.lock)
 		case !errors.Is(r.err, ErrLocked):
 			t.Errorf("client-%d: got %v, want ErrLocked", i, r.err)
 		}
@@ -267,5 +270,42 @@ func TestLockRace(t *testing.T) {
 	}
 	if got := ptr.Deref(getLease(t, kube, ns, "web").Spec.HolderIdentity, ""); got != winners[0] {
 		t.Errorf("holder = %q, want the winner %q", got, winners[0])
+	}
+	for _, lock := range locks {
+		if err := lock.Release(t.Context()); err != nil {
+			t.Errorf("Release: %v", err)
+		}
+	}
+}
+
+// TestLockDeletedBehindOurBack deletes a held lock's Lease: the holder
+// notices at its next renewal.
+func TestLockDeletedBehindOurBack(t *testing.T) {
+	ns := testenv.Namespace(t)
+	kube := testClients(t).Kube
+	clk := testingclock.NewFakeClock(now())
+	lock, err := newTestLocker(kube, ns, "host-a/1/aa", clk).Acquire(t.Context(), "web", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := kube.CoordinationV1().Leases(ns).Delete(t.Context(), LockName("web"), metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-lock.Lost():
+		t.Fatal("lock lost before any renewal")
+	default:
+	}
+	clk.Step(10 * time.Second)
+	select {
+	case <-lock.Lost():
+	case <-time.After(20 * time.Second):
+		t.Fatal("holder did not notice its Lease was deleted")
+	}
+	if err := lock.Err(); !errors.Is(err, ErrNotHolder) || !strings.Contains(err.Error(), "the lock was deleted") {
+		t.Errorf("Err = %v, want ErrNotHolder saying the lock was deleted", err)
+	}
+	if err := lock.Release(t.Context()); !errors.Is(err, ErrNotHolder) {
+		t.Errorf("Release of a deleted lock: got %v, want ErrNotHolder", err)
 	}
 }

@@ -74,14 +74,22 @@ func (s *KubeStore) Update(ctx context.Context, rel *Release) error {
 		return fmt.Errorf("update %s: read at version %s, stored is %s: %w",
 			s.describe(head), rel.ResourceVersion, old.meta.ResourceVersion, ErrConflict)
 	}
+	return s.replace(ctx, rel, old)
+}
+
+// replace writes rel over old, the record as just read: new chunks first,
+// then the record (conditional on old's resourceVersion), then the old
+// chunks go.
+func (s *KubeStore) replace(ctx context.Context, rel *Release, old *record) error {
 	payload, err := encodePayload(rel)
 	if err != nil {
 		return err
 	}
+	head := old.meta.Name
 	digest := digestOf(payload)
 	oldDigest, oldChunks := chunkInfo(old.meta.Annotations)
 	inline, chunks := s.split(payload)
-	if chunks > 0 && !(digest == oldDigest && chunks == oldChunks) {
+	if chunks > 0 && (digest != oldDigest || chunks != oldChunks) {
 		if err := s.writeChunks(ctx, rel, head, digest, payload); err != nil {
 			return err
 		}
