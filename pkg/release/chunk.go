@@ -48,6 +48,9 @@ func (s *KubeStore) writeChunks(ctx context.Context, rel *Release, head, digest 
 // putChunk creates a chunk record, or replaces one of the same name.
 func (s *KubeStore) putChunk(ctx context.Context, rec *record) error {
 	_, err := s.objects.create(ctx, rec)
+	if apierrors.IsNotFound(err) {
+		return fmt.Errorf("write chunk %s: namespace %q not found: %w", s.describe(rec.meta.Name), s.namespace, err)
+	}
 	if !apierrors.IsAlreadyExists(err) {
 		if err != nil {
 			return s.apiError("write chunk", rec.meta.Name, err)

@@ -3,11 +3,13 @@ package release
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
@@ -164,5 +166,25 @@ func TestListAllNamespaces(t *testing.T) {
 	})
 	if diff := cmp.Diff(want, mine); diff != "" {
 		t.Errorf("List (-want +got):\n%s", diff)
+	}
+}
+
+// TestMissingNamespace writes to a namespace that does not exist: the
+// error says so rather than that the release is not found, and taking
+// the lock fails instead of retrying forever.
+func TestMissingNamespace(t *testing.T) {
+	clients := testClients(t)
+	for _, size := range []int{DefaultChunkSize, 16} {
+		s := NewSecrets(clients, "no-such-namespace", WithChunkSize(size))
+		err := s.Create(t.Context(), sample("no-such-namespace", "web", 1, StatusDeployed))
+		if err == nil || errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), `namespace "no-such-namespace" not found`) {
+			t.Errorf("chunk size %d: Create error %v, want one saying the namespace is missing", size, err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	_, err := NewLocker(clients.Kube, "no-such-namespace").Acquire(ctx, "web", time.Minute)
+	if err == nil || errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "Lease/no-such-namespace/berth.lock.web") {
+		t.Errorf("Acquire error %v, want one naming the Lease at once", err)
 	}
 }

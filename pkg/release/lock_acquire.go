@@ -73,7 +73,7 @@ func (l *Locker) tryAcquire(ctx context.Context, name string) (*Lock, *coordinat
 	lease, err := l.leases.Get(ctx, LockName(name), metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		created, err := l.leases.Create(ctx, l.newLease(name), metav1.CreateOptions{})
-		if isRetryable(err) {
+		if apierrors.IsAlreadyExists(err) {
 			return nil, nil, nil
 		}
 		if err != nil {
@@ -99,7 +99,7 @@ func (l *Locker) tryAcquire(ctx context.Context, name string) (*Lock, *coordinat
 	take.Spec = l.newLease(name).Spec
 	take.Spec.LeaseTransitions = ptr.To(ptr.Deref(lease.Spec.LeaseTransitions, 0) + 1)
 	updated, err := l.leases.Update(ctx, take, metav1.UpdateOptions{})
-	if isRetryable(err) {
+	if apierrors.IsConflict(err) || apierrors.IsNotFound(err) {
 		return nil, nil, nil
 	}
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 )
@@ -43,6 +44,9 @@ func (s *KubeStore) Create(ctx context.Context, rel *Release) error {
 		payload: inline,
 	}
 	created, err := s.objects.create(ctx, rec)
+	if apierrors.IsNotFound(err) {
+		return fmt.Errorf("create %s: namespace %q not found: %w", s.describe(head), s.namespace, err)
+	}
 	if err != nil {
 		err = s.apiError("create", head, err)
 		if chunks > 0 && errors.Is(err, ErrExists) {
