@@ -141,12 +141,16 @@ func (c *Client) resolveDeferred(ctx context.Context, wave []*applyItem, dryRun 
 	if err == nil || lastErr == nil || errors.As(err, &objErr) {
 		return err
 	}
+	return unresolved(pending, fmt.Errorf("%w: %w", lastErr, err))
+}
+
+// unresolved reports the items whose kind discovery never served.
+func unresolved(items []*applyItem, cause error) error {
 	var errs []error
-	for _, it := range pending {
+	for _, it := range items {
 		if it.mapping == nil {
 			errs = append(errs, &ObjectError{Ref: it.ref, Err: &UnknownKindError{
-				Group: it.ref.Group, Kind: it.ref.Kind, Detail: "after its CRD was established",
-				Err: fmt.Errorf("%w: %w", lastErr, err),
+				Group: it.ref.Group, Kind: it.ref.Kind, Detail: "after its CRD was established", Err: cause,
 			}})
 		}
 	}
