@@ -57,9 +57,10 @@ order. The cluster is assumed to run --kube-version (default: the version of
 berth's Kubernetes client library) and to serve the built-in APIs plus
 --api-versions.
 
---post-renderer-patch applies RFC 6902 JSON patches or RFC 7386 merge patches
-to the rendered objects they target; see 'berth template --help' for the
-file format:
+--post-renderer-patch applies RFC 6902 JSON patches (a list) or RFC 7386
+merge patches (a mapping) to the rendered objects they target, before output
+is sorted. A target matches on any of apiVersion, kind, name (a glob) and
+namespace; objects no patch targets are printed as rendered:
 
   patches:
     - target: {kind: Deployment, name: "web-*"}
