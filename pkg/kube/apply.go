@@ -61,7 +61,8 @@ func (it *applyItem) waveKey() waveKey {
 // CRDs (waited for until Established), Namespaces, other cluster-scoped
 // objects, namespaced objects in Helm's kind order, then APIServices and
 // webhook configurations. Objects of one kind in one stage are applied in
-// parallel. objs are not modified.
+// parallel. Lists among objs are applied item by item (see Flatten); objs
+// are not modified.
 //
 // Before applying anything Apply resolves every kind and reads every
 // existing object, refusing objects it does not own (see ApplyOptions); it
@@ -97,6 +98,10 @@ func (c *Client) Apply(ctx context.Context, objs []*unstructured.Unstructured, o
 // owner and resolves their kinds. Kinds defined by a CRD among objs that
 // the server does not serve yet are left for later.
 func (c *Client) prepareApply(objs []*unstructured.Unstructured, opts ApplyOptions) ([]*applyItem, error) {
+	objs, err := Flatten(objs)
+	if err != nil {
+		return nil, err
+	}
 	items, err := c.prepareItems(objs, opts)
 	if errors.Is(err, ErrUnknownKind) {
 		// The discovery cache may predate CRDs installed since: read it anew.

@@ -266,3 +266,18 @@ func TestApplySeesCRDsInstalledSince(t *testing.T) {
 		t.Error("Widget small still exists after Delete")
 	}
 }
+
+// TestApplyList applies a v1 List: its items are applied one by one.
+func TestApplyList(t *testing.T) {
+	ns := testenv.Namespace(t)
+	c, _ := newClient(t)
+	list := object(t, "apiVersion: v1\nkind: ConfigMapList\nitems:\n- metadata: {name: a}\n- metadata: {name: b}")
+	cs, err := c.Apply(t.Context(), []*unstructured.Unstructured{list}, kube.ApplyOptions{Namespace: ns})
+	if err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	want := []string{"ConfigMap/" + ns + "/a created", "ConfigMap/" + ns + "/b created"}
+	if diff := cmp.Diff(want, entries(cs)); diff != "" {
+		t.Errorf("change set (-want +got):\n%s", diff)
+	}
+}

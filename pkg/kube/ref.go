@@ -1,7 +1,11 @@
 package kube
 
 import (
+	"fmt"
+	"strings"
+
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
@@ -36,6 +40,46 @@ func RefsOf(objs []*unstructured.Unstructured) []ObjectRef {
 		refs[i] = RefOf(obj)
 	}
 	return refs
+}
+
+// Flatten returns objs with every list (kind List, ConfigMapList, ...: an
+// object with an items array) replaced by its items, recursively, as
+// kubectl and Helm do. Items without apiVersion or kind get the list's
+// apiVersion and its kind without the List suffix. Other objects are
+// returned as they are; objs are not modified.
+func Flatten(objs []*unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
+	out := make([]*unstructured.Unstructured, 0, len(objs))
+	for _, obj := range objs {
+		if !obj.IsList() {
+			out = append(out, obj)
+			continue
+		}
+		var items []*unstructured.Unstructured
+		err := obj.EachListItem(func(item runtime.Object) error {
+			child, ok := item.(*unstructured.Unstructured)
+			if !ok {
+				return fmt.Errorf("item of type %T", item)
+			}
+			u := child.DeepCopy()
+			if u.GetAPIVersion() == "" {
+				u.SetAPIVersion(obj.GetAPIVersion())
+			}
+			if u.GetKind() == "" {
+				u.SetKind(strings.TrimSuffix(obj.GetKind(), "List"))
+			}
+			items = append(items, u)
+			return nil
+		})
+		if err != nil {
+			return nil, &ObjectError{Ref: RefOf(obj), Err: fmt.Errorf("read list items: %w", err)}
+		}
+		flat, err := Flatten(items)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, flat...)
+	}
+	return out, nil
 }
 
 // String returns Kind/namespace/name, or Kind/name for cluster-scoped
