@@ -102,7 +102,8 @@ func (o *templateOptions) addFlags(fs *pflag.FlagSet) {
 		"API versions (group/version or group/version/Kind) added to .Capabilities.APIVersions; repeatable or comma-separated")
 	fs.BoolVar(&o.isUpgrade, "is-upgrade", false, "render as an upgrade: .Release.IsUpgrade true, .Release.IsInstall false")
 	fs.BoolVar(&o.includeCRDs, "include-crds", false, "include the files of crds/ directories in the output")
-	fs.BoolVar(&o.skipCRDs, "skip-crds", false, "leave CRDs out even with --include-crds")
+	fs.BoolVar(&o.skipCRDs, "skip-crds", false,
+		"accepted as helm template accepts it; template installs nothing, and prints CRDs only with --include-crds")
 	fs.BoolVar(&o.noHooks, "no-hooks", false, "leave hooks out of the output")
 	fs.BoolVar(&o.skipTests, "skip-tests", false, "leave test hooks out of the output")
 	fs.StringArrayVar(&o.showOnly, "show-only", nil,
@@ -156,7 +157,7 @@ func runTemplate(_ context.Context, f *Factory, o *templateOptions) error {
 		return fmt.Errorf("render chart %s: %w", c.Name(), err)
 	}
 	wo := render.WriteOptions{
-		IncludeCRDs: o.includeCRDs && !o.skipCRDs,
+		IncludeCRDs: o.includeCRDs,
 		NoHooks:     o.noHooks,
 		SkipTests:   o.skipTests,
 		ShowOnly:    o.showOnly,
