@@ -10,11 +10,10 @@ import (
 
 // twoSubcharts is a parent with subcharts a and b that have conditions and
 // tags, and default values saying a is enabled and b is not.
-func twoSubcharts(t *testing.T) *chart.Chart {
-	t.Helper()
-	c := newChart(t, "app", "a: {enabled: true}\nb: {enabled: false}",
-		newChart(t, "a", "name: a"), newChart(t, "b", "name: b"))
-	return withDeps(t, c, `
+func twoSubcharts() *chart.Chart {
+	c := newChart("app", "a: {enabled: true}\nb: {enabled: false}",
+		newChart("a", "name: a"), newChart("b", "name: b"))
+	return withDeps(c, `
 - {name: a, version: 1.0.0, condition: a.enabled, tags: [front]}
 - {name: b, version: "^1", condition: b.enabled, tags: [back]}
 `)
@@ -23,7 +22,7 @@ func twoSubcharts(t *testing.T) *chart.Chart {
 func TestProcessDependenciesEnabled(t *testing.T) {
 	tests := []struct {
 		name  string
-		chart func(t *testing.T) *chart.Chart
+		chart func() *chart.Chart
 		user  string
 		want  []string
 	}{
@@ -33,9 +32,9 @@ func TestProcessDependenciesEnabled(t *testing.T) {
 		{name: "condition wins over tags", chart: twoSubcharts, user: "tags: {front: false, back: true}", want: []string{"a"}},
 		{
 			name: "tags decide without a condition value",
-			chart: func(t *testing.T) *chart.Chart {
-				c := twoSubcharts(t)
-				c.Values = parseYAML(t, "")
+			chart: func() *chart.Chart {
+				c := twoSubcharts()
+				c.Values = parseYAML("")
 				return c
 			},
 			user: "tags: {front: false, back: true}",
@@ -43,42 +42,42 @@ func TestProcessDependenciesEnabled(t *testing.T) {
 		},
 		{
 			name: "one true tag enables",
-			chart: func(t *testing.T) *chart.Chart {
-				c := newChart(t, "app", "", newChart(t, "a", ""))
-				return withDeps(t, c, "- {name: a, version: 1.0.0, tags: [x, y]}")
+			chart: func() *chart.Chart {
+				c := newChart("app", "", newChart("a", ""))
+				return withDeps(c, "- {name: a, version: 1.0.0, tags: [x, y]}")
 			},
 			user: "tags: {x: false, y: true}",
 			want: []string{"a"},
 		},
 		{
 			name: "all tags false disables",
-			chart: func(t *testing.T) *chart.Chart {
-				c := newChart(t, "app", "", newChart(t, "a", ""))
-				return withDeps(t, c, "- {name: a, version: 1.0.0, tags: [x, y]}")
+			chart: func() *chart.Chart {
+				c := newChart("app", "", newChart("a", ""))
+				return withDeps(c, "- {name: a, version: 1.0.0, tags: [x, y]}")
 			},
 			user: "tags: {x: false}",
 		},
 		{
 			name: "first condition holding a bool wins",
-			chart: func(t *testing.T) *chart.Chart {
-				c := newChart(t, "app", "a: {on: true, notBool: yes-please}\nglobal: {a: false}", newChart(t, "a", ""))
-				return withDeps(t, c, "- {name: a, version: 1.0.0, condition: 'missing.x,a.notBool,global.a,a.on'}")
+			chart: func() *chart.Chart {
+				c := newChart("app", "a: {on: true, notBool: yes-please}\nglobal: {a: false}", newChart("a", ""))
+				return withDeps(c, "- {name: a, version: 1.0.0, condition: 'missing.x,a.notBool,global.a,a.on'}")
 			},
 			want: nil,
 		},
 		{
 			name: "missing condition path leaves the subchart enabled",
-			chart: func(t *testing.T) *chart.Chart {
-				c := newChart(t, "app", "", newChart(t, "a", ""))
-				return withDeps(t, c, "- {name: a, version: 1.0.0, condition: a.enabled}")
+			chart: func() *chart.Chart {
+				c := newChart("app", "", newChart("a", ""))
+				return withDeps(c, "- {name: a, version: 1.0.0, condition: a.enabled}")
 			},
 			want: []string{"a"},
 		},
 		{
 			name: "subcharts missing from Chart.yaml are kept",
-			chart: func(t *testing.T) *chart.Chart {
-				c := newChart(t, "app", "", newChart(t, "a", ""), newChart(t, "extra", ""))
-				return withDeps(t, c, "- {name: a, version: 1.0.0, condition: a.enabled}")
+			chart: func() *chart.Chart {
+				c := newChart("app", "", newChart("a", ""), newChart("extra", ""))
+				return withDeps(c, "- {name: a, version: 1.0.0, condition: a.enabled}")
 			},
 			user: "a: {enabled: false}",
 			want: []string{"extra"},
@@ -86,9 +85,9 @@ func TestProcessDependenciesEnabled(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := tt.chart(t)
+			c := tt.chart()
 			opt, _ := logBuffer()
-			if err := ProcessDependencies(c, parseYAML(t, tt.user), opt); err != nil {
+			if err := ProcessDependencies(c, parseYAML(tt.user), opt); err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(tt.want, depNames(c)); diff != "" {
@@ -112,13 +111,13 @@ func TestProcessDependenciesEnabled(t *testing.T) {
 }
 
 func TestProcessDependenciesNested(t *testing.T) {
-	leaf := newChart(t, "leaf", "msg: leaf")
-	mid := withDeps(t, newChart(t, "mid", "leaf: {enabled: true}", leaf),
+	leaf := newChart("leaf", "msg: leaf")
+	mid := withDeps(newChart("mid", "leaf: {enabled: true}", leaf),
 		"- {name: leaf, version: 1.0.0, condition: leaf.enabled}")
-	c := withDeps(t, newChart(t, "app", "", mid), "- {name: mid, version: 1.0.0}")
+	c := withDeps(newChart("app", "", mid), "- {name: mid, version: 1.0.0}")
 
 	// The leaf's condition is read at mid.leaf.enabled in the root values.
-	if err := ProcessDependencies(c, parseYAML(t, "mid: {leaf: {enabled: false}}")); err != nil {
+	if err := ProcessDependencies(c, parseYAML("mid: {leaf: {enabled: false}}")); err != nil {
 		t.Fatal(err)
 	}
 	if got := depNames(c.Dependencies()[0]); len(got) != 0 {
@@ -127,15 +126,15 @@ func TestProcessDependenciesNested(t *testing.T) {
 }
 
 func TestProcessDependenciesAliases(t *testing.T) {
-	leaf := newChart(t, "leaf", "")
-	child := withDeps(t, newChart(t, "child", "port: 80", leaf), "- {name: leaf, version: 1.0.0}")
-	c := newChart(t, "app", "front: {port: 8080}", child)
-	c = withDeps(t, c, `
+	leaf := newChart("leaf", "")
+	child := withDeps(newChart("child", "port: 80", leaf), "- {name: leaf, version: 1.0.0}")
+	c := newChart("app", "front: {port: 8080}", child)
+	c = withDeps(c, `
 - {name: child, version: 1.0.0, alias: front}
 - {name: child, version: 1.0.0, alias: back, condition: back.enabled}
 - {name: child, version: 1.0.0}
 `)
-	if err := ProcessDependencies(c, parseYAML(t, "back: {enabled: true}")); err != nil {
+	if err := ProcessDependencies(c, parseYAML("back: {enabled: true}")); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]string{"front", "back", "child"}, depNames(c)); diff != "" {
@@ -153,11 +152,11 @@ func TestProcessDependenciesAliases(t *testing.T) {
 		t.Errorf("the loaded subchart was changed: name %q", child.Name())
 	}
 
-	got, err := Coalesce(c, parseYAML(t, "back: {enabled: true}"))
+	got, err := Coalesce(c, parseYAML("back: {enabled: true}"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := parseYAML(t, `
+	want := parseYAML(`
 front: {port: 8080, global: {}, leaf: {global: {}}}
 back: {port: 80, enabled: true, global: {}, leaf: {global: {}}}
 child: {port: 80, global: {}, leaf: {global: {}}}
@@ -170,8 +169,8 @@ child: {port: 80, global: {}, leaf: {global: {}}}
 func TestProcessDependenciesVersionMismatch(t *testing.T) {
 	// A dependency whose range the subchart misses (or that has no version)
 	// does not claim it: the subchart stays, unaliased.
-	c := newChart(t, "app", "", newChart(t, "a", ""), newChart(t, "b", ""))
-	c = withDeps(t, c, "- {name: a, version: '>=2.0.0', alias: x}\n- {name: b, alias: y}")
+	c := newChart("app", "", newChart("a", ""), newChart("b", ""))
+	c = withDeps(c, "- {name: a, version: '>=2.0.0', alias: x}\n- {name: b, alias: y}")
 	if err := ProcessDependencies(c, nil); err != nil {
 		t.Fatal(err)
 	}

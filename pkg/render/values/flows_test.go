@@ -14,7 +14,7 @@ import (
 func TestProcessAndCoalesce(t *testing.T) {
 	tests := []struct {
 		name  string
-		chart func(t *testing.T) *chart.Chart
+		chart func() *chart.Chart
 		user  map[string]any
 		want  string
 	}{
@@ -22,14 +22,14 @@ func TestProcessAndCoalesce(t *testing.T) {
 			// Tags set in a subchart's values apply to its own
 			// dependencies, and the root's tags apply at every level.
 			name: "nested tags",
-			chart: func(t *testing.T) *chart.Chart {
-				mid := withDeps(t, newChart(t, "mid", "tags: {t2: false}",
-					newChart(t, "l1", "a: 1"), newChart(t, "l2", "a: 2"), newChart(t, "l3", "enabled: false")), `
+			chart: func() *chart.Chart {
+				mid := withDeps(newChart("mid", "tags: {t2: false}",
+					newChart("l1", "a: 1"), newChart("l2", "a: 2"), newChart("l3", "enabled: false")), `
 - {name: l1, version: 1.0.0, tags: [t1]}
 - {name: l2, version: 1.0.0, tags: [t2]}
 - {name: l3, version: 1.0.0, condition: l3.enabled}
 `)
-				return withDeps(t, newChart(t, "root", "", mid), "- {name: mid, version: 1.0.0}")
+				return withDeps(newChart("root", "", mid), "- {name: mid, version: 1.0.0}")
 			},
 			user: map[string]any{"tags": map[string]any{"t1": false}},
 			want: `{"mid":{"global":{},"tags":{"t2":false}},"tags":{"t1":false}}`,
@@ -39,10 +39,10 @@ func TestProcessAndCoalesce(t *testing.T) {
 			// still sees the root's default, baked in by import-values
 			// processing.
 			name: "null globals",
-			chart: func(t *testing.T) *chart.Chart {
-				sub := newChart(t, "sub", "global: {a: sub, t: {x: sub, z: 3}, n: null}")
-				c := newChart(t, "root", "global: {a: 1, t: {x: 1, w: 2}}", sub)
-				return withDeps(t, c, "- {name: sub, version: 1.0.0}")
+			chart: func() *chart.Chart {
+				sub := newChart("sub", "global: {a: sub, t: {x: sub, z: 3}, n: null}")
+				c := newChart("root", "global: {a: 1, t: {x: 1, w: 2}}", sub)
+				return withDeps(c, "- {name: sub, version: 1.0.0}")
 			},
 			user: map[string]any{"global": map[string]any{"a": nil, "t": map[string]any{"x": nil}}},
 			want: `{"global":{"t":{"w":2}},"sub":{"global":{"a":1,"t":{"w":2,"x":1,"z":3}}}}`,
@@ -51,10 +51,10 @@ func TestProcessAndCoalesce(t *testing.T) {
 			// Imports read the coalesced values (nulls dropped), and the
 			// user's null deletes an imported key.
 			name: "imports with nulls",
-			chart: func(t *testing.T) *chart.Chart {
-				a := newChart(t, "a", "d: {a: 1, b: 2, n: null, c: a}\nexports: {e: {x: null, w: 1}}")
-				c := newChart(t, "root", "imp: {c: root}", a)
-				return withDeps(t, c, "- {name: a, version: 1.0.0, import-values: [{child: d, parent: imp}, e]}")
+			chart: func() *chart.Chart {
+				a := newChart("a", "d: {a: 1, b: 2, n: null, c: a}\nexports: {e: {x: null, w: 1}}")
+				c := newChart("root", "imp: {c: root}", a)
+				return withDeps(c, "- {name: a, version: 1.0.0, import-values: [{child: d, parent: imp}, e]}")
 			},
 			user: map[string]any{"imp": map[string]any{"b": nil}},
 			want: `{"a":{"d":{"a":1,"b":2,"c":"a"},"exports":{"e":{"w":1}},"global":{}},"imp":{"a":1,"c":"root"},"w":1}`,
@@ -63,7 +63,7 @@ func TestProcessAndCoalesce(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			opt, _ := logBuffer()
-			c := tt.chart(t)
+			c := tt.chart()
 			if err := ProcessDependencies(c, tt.user, opt); err != nil {
 				t.Fatal(err)
 			}
@@ -71,7 +71,7 @@ func TestProcessAndCoalesce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(parseYAML(t, tt.want), got); diff != "" {
+			if diff := cmp.Diff(parseYAML(tt.want), got); diff != "" {
 				t.Errorf("(-want +got)\n%s", diff)
 			}
 		})

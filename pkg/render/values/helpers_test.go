@@ -2,8 +2,8 @@ package values
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
-	"testing"
 
 	"sigs.k8s.io/yaml"
 
@@ -11,31 +11,30 @@ import (
 )
 
 // newChart builds a chart with version 1.0.0, the given values (YAML) and
-// subcharts.
-func newChart(t *testing.T, name, valuesYAML string, deps ...*chart.Chart) *chart.Chart {
-	t.Helper()
+// subcharts. Test charts are literals, so bad YAML is a bug in the test and
+// panics, which keeps chart builders in test tables free of *testing.T.
+func newChart(name, valuesYAML string, deps ...*chart.Chart) *chart.Chart {
 	c := &chart.Chart{
 		Metadata: &chart.Metadata{APIVersion: chart.APIVersionV2, Name: name, Version: "1.0.0"},
-		Values:   parseYAML(t, valuesYAML),
+		Values:   parseYAML(valuesYAML),
 	}
 	c.SetDependencies(deps...)
 	return c
 }
 
 // withDeps sets the dependencies of c's Chart.yaml, given as YAML.
-func withDeps(t *testing.T, c *chart.Chart, depsYAML string) *chart.Chart {
-	t.Helper()
+func withDeps(c *chart.Chart, depsYAML string) *chart.Chart {
 	if err := yaml.Unmarshal([]byte(depsYAML), &c.Metadata.Dependencies); err != nil {
-		t.Fatalf("parse dependencies: %v", err)
+		panic(fmt.Sprintf("parse dependencies: %v", err))
 	}
 	return c
 }
 
-func parseYAML(t *testing.T, s string) map[string]any {
-	t.Helper()
+// parseYAML parses literal test values; bad YAML panics (see newChart).
+func parseYAML(s string) map[string]any {
 	out := map[string]any{}
 	if err := yaml.Unmarshal([]byte(s), &out); err != nil {
-		t.Fatalf("parse YAML: %v\n%s", err, s)
+		panic(fmt.Sprintf("parse YAML: %v\n%s", err, s))
 	}
 	if out == nil {
 		out = map[string]any{}

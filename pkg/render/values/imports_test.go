@@ -12,17 +12,17 @@ import (
 func TestImportValues(t *testing.T) {
 	tests := []struct {
 		name   string
-		chart  func(t *testing.T) *chart.Chart
+		chart  func() *chart.Chart
 		user   string
 		want   string
 		logged string
 	}{
 		{
 			name: "string form imports exports at the top, parent values win",
-			chart: func(t *testing.T) *chart.Chart {
-				sub := newChart(t, "sub", "exports: {data: {a: sub, b: sub}}")
-				c := newChart(t, "app", "b: parent", sub)
-				return withDeps(t, c, "- {name: sub, version: 1.0.0, import-values: [data]}")
+			chart: func() *chart.Chart {
+				sub := newChart("sub", "exports: {data: {a: sub, b: sub}}")
+				c := newChart("app", "b: parent", sub)
+				return withDeps(c, "- {name: sub, version: 1.0.0, import-values: [data]}")
 			},
 			want: `
 a: sub
@@ -32,10 +32,10 @@ sub: {exports: {data: {a: sub, b: sub}}, global: {}}
 		},
 		{
 			name: "child/parent form imports a table at a path",
-			chart: func(t *testing.T) *chart.Chart {
-				sub := newChart(t, "sub", "defaults: {port: 80, host: sub}")
-				c := newChart(t, "app", "imported: {cfg: {host: parent}}", sub)
-				return withDeps(t, c, "- {name: sub, version: 1.0.0, import-values: [{child: defaults, parent: imported.cfg}]}")
+			chart: func() *chart.Chart {
+				sub := newChart("sub", "defaults: {port: 80, host: sub}")
+				c := newChart("app", "imported: {cfg: {host: parent}}", sub)
+				return withDeps(c, "- {name: sub, version: 1.0.0, import-values: [{child: defaults, parent: imported.cfg}]}")
 			},
 			want: `
 imported: {cfg: {port: 80, host: parent}}
@@ -44,10 +44,10 @@ sub: {defaults: {port: 80, host: sub}, global: {}}
 		},
 		{
 			name: "parent values override imports even from the parent's subchart block",
-			chart: func(t *testing.T) *chart.Chart {
-				sub := newChart(t, "sub", "defaults: {port: 80}")
-				c := newChart(t, "app", "sub: {defaults: {port: 81}}", sub)
-				return withDeps(t, c, "- {name: sub, version: 1.0.0, import-values: [{child: defaults, parent: p}]}")
+			chart: func() *chart.Chart {
+				sub := newChart("sub", "defaults: {port: 80}")
+				c := newChart("app", "sub: {defaults: {port: 81}}", sub)
+				return withDeps(c, "- {name: sub, version: 1.0.0, import-values: [{child: defaults, parent: p}]}")
 			},
 			want: `
 p: {port: 81}
@@ -56,10 +56,10 @@ sub: {defaults: {port: 81}, global: {}}
 		},
 		{
 			name: "aliased subcharts import separately",
-			chart: func(t *testing.T) *chart.Chart {
-				child := newChart(t, "child", "defaults: {who: child}")
-				c := newChart(t, "app", "bar: {defaults: {who: bar}}", child)
-				return withDeps(t, c, `
+			chart: func() *chart.Chart {
+				child := newChart("child", "defaults: {who: child}")
+				c := newChart("app", "bar: {defaults: {who: bar}}", child)
+				return withDeps(c, `
 - {name: child, version: 1.0.0, alias: foo, import-values: [{child: defaults, parent: foo-defaults}]}
 - {name: child, version: 1.0.0, alias: bar, import-values: [{child: defaults, parent: bar-defaults}]}
 `)
@@ -73,11 +73,11 @@ bar: {defaults: {who: bar}, global: {}}
 		},
 		{
 			name: "imports go up two levels",
-			chart: func(t *testing.T) *chart.Chart {
-				leaf := newChart(t, "leaf", "exports: {cfg: {deep: {x: value}}}")
-				mid := withDeps(t, newChart(t, "mid", "", leaf), "- {name: leaf, version: 1.0.0, import-values: [cfg]}")
-				c := newChart(t, "app", "", mid)
-				return withDeps(t, c, "- {name: mid, version: 1.0.0, import-values: [{child: deep, parent: fromMid}]}")
+			chart: func() *chart.Chart {
+				leaf := newChart("leaf", "exports: {cfg: {deep: {x: value}}}")
+				mid := withDeps(newChart("mid", "", leaf), "- {name: leaf, version: 1.0.0, import-values: [cfg]}")
+				c := newChart("app", "", mid)
+				return withDeps(c, "- {name: mid, version: 1.0.0, import-values: [{child: deep, parent: fromMid}]}")
 			},
 			want: `
 fromMid: {x: value}
@@ -86,18 +86,18 @@ mid: {deep: {x: value}, global: {}, leaf: {exports: {cfg: {deep: {x: value}}}, g
 		},
 		{
 			name: "a disabled subchart imports nothing",
-			chart: func(t *testing.T) *chart.Chart {
-				sub := newChart(t, "sub", "exports: {data: {a: sub}}")
-				c := newChart(t, "app", "sub: {enabled: false}", sub)
-				return withDeps(t, c, "- {name: sub, version: 1.0.0, condition: sub.enabled, import-values: [data]}")
+			chart: func() *chart.Chart {
+				sub := newChart("sub", "exports: {data: {a: sub}}")
+				c := newChart("app", "sub: {enabled: false}", sub)
+				return withDeps(c, "- {name: sub, version: 1.0.0, condition: sub.enabled, import-values: [data]}")
 			},
 			want: "sub: {enabled: false}",
 		},
 		{
 			name: "a missing export is skipped with a warning",
-			chart: func(t *testing.T) *chart.Chart {
-				c := newChart(t, "app", "", newChart(t, "sub", "x: 1"))
-				return withDeps(t, c, "- {name: sub, version: 1.0.0, import-values: [nothing]}")
+			chart: func() *chart.Chart {
+				c := newChart("app", "", newChart("sub", "x: 1"))
+				return withDeps(c, "- {name: sub, version: 1.0.0, import-values: [nothing]}")
 			},
 			want:   "sub: {x: 1, global: {}}",
 			logged: "ImportValues missing table",
@@ -106,8 +106,8 @@ mid: {deep: {x: value}, global: {}, leaf: {exports: {cfg: {deep: {x: value}}}, g
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			opt, logs := logBuffer()
-			c := tt.chart(t)
-			user := parseYAML(t, tt.user)
+			c := tt.chart()
+			user := parseYAML(tt.user)
 			if err := ProcessDependencies(c, user, opt); err != nil {
 				t.Fatal(err)
 			}
@@ -115,7 +115,7 @@ mid: {deep: {x: value}, global: {}, leaf: {exports: {cfg: {deep: {x: value}}}, g
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(parseYAML(t, tt.want), got); diff != "" {
+			if diff := cmp.Diff(parseYAML(tt.want), got); diff != "" {
 				t.Errorf("(-want +got)\n%s", diff)
 			}
 			if tt.logged != "" && !strings.Contains(logs.String(), tt.logged) {
@@ -126,8 +126,8 @@ mid: {deep: {x: value}, global: {}, leaf: {exports: {cfg: {deep: {x: value}}}, g
 }
 
 func TestImportValuesRewritesForm(t *testing.T) {
-	sub := newChart(t, "sub", "exports: {data: {a: 1}}\nd: {b: 2}")
-	c := withDeps(t, newChart(t, "app", "", sub), "- {name: sub, version: 1.0.0, import-values: [data, {child: d, parent: p}]}")
+	sub := newChart("sub", "exports: {data: {a: 1}}\nd: {b: 2}")
+	c := withDeps(newChart("app", "", sub), "- {name: sub, version: 1.0.0, import-values: [data, {child: d, parent: p}]}")
 	if err := ProcessDependencies(c, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestImportValuesRewritesForm(t *testing.T) {
 
 	// The rewritten form imports too, so that a chart can be processed
 	// twice.
-	c = newChart(t, "app", "", newChart(t, "sub", "d: {b: 2}"))
+	c = newChart("app", "", newChart("sub", "d: {b: 2}"))
 	c.Metadata.Dependencies = []*chart.Dependency{{
 		Name: "sub", Version: "1.0.0",
 		ImportValues: []any{map[string]string{"child": "d", "parent": "p"}},

@@ -108,7 +108,7 @@ l: "1"
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := parseYAML(t, tt.want)
+			want := parseYAML(tt.want)
 			// --set integers are int64 where YAML gives float64.
 			for _, k := range []string{"j"} {
 				if _, ok := want[k]; ok {

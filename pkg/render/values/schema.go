@@ -96,11 +96,18 @@ func validateSingle(vals map[string]any, schemaJSON []byte) (err error) {
 		vals = map[string]any{}
 	}
 	if err := schema.Validate(vals); err != nil {
-		msg := strings.TrimPrefix(err.Error(), "jsonschema validation failed with '"+schemaURL+"#'\n")
-		return fmt.Errorf("%s\n", msg)
+		return violationsError{strings.TrimPrefix(err.Error(), "jsonschema validation failed with '"+schemaURL+"#'\n")}
 	}
 	return nil
 }
+
+// violationsError is the validator's report of the violations, without its
+// first line; Helm ends it with a newline to separate charts.
+type violationsError struct {
+	report string
+}
+
+func (e violationsError) Error() string { return e.report + "\n" }
 
 // httpLoader fetches $refs to http(s) URLs, as Helm does.
 type httpLoader struct{}

@@ -22,13 +22,12 @@ const personSchema = `{
   }
 }`
 
-func schemaChart(t *testing.T, subSchema string) *chart.Chart {
-	t.Helper()
-	sub := newChart(t, "sub", "port: 80")
+func schemaChart(subSchema string) *chart.Chart {
+	sub := newChart("sub", "port: 80")
 	if subSchema != "" {
 		sub.Schema = []byte(subSchema)
 	}
-	c := newChart(t, "app", "", sub)
+	c := newChart("app", "", sub)
 	c.Schema = []byte(personSchema)
 	return c
 }
@@ -37,33 +36,33 @@ func TestValidateSchema(t *testing.T) {
 	portSchema := `{"type": "object", "properties": {"port": {"type": "integer", "maximum": 1024}}, "required": ["port"]}`
 	tests := []struct {
 		name    string
-		chart   func(t *testing.T) *chart.Chart
+		chart   func() *chart.Chart
 		vals    string
 		goVals  map[string]any // used instead of vals when set
 		wantErr string
 	}{
 		{
 			name:  "valid",
-			chart: func(t *testing.T) *chart.Chart { return schemaChart(t, portSchema) },
+			chart: func() *chart.Chart { return schemaChart(portSchema) },
 			vals:  "name: x\nimage: {tag: v1, replicas: 2}\nsub: {port: 80}",
 		},
 		{
 			name:  "missing required property",
-			chart: func(t *testing.T) *chart.Chart { return schemaChart(t, "") },
+			chart: func() *chart.Chart { return schemaChart("") },
 			vals:  "image: {tag: v1}",
 			wantErr: "values don't meet the specifications of the schema(s) in the following chart(s):\n" +
 				"app:\n- at '': missing property 'name'",
 		},
 		{
 			name:  "nested path named",
-			chart: func(t *testing.T) *chart.Chart { return schemaChart(t, "") },
+			chart: func() *chart.Chart { return schemaChart("") },
 			vals:  "name: x\nimage: {tag: v1, replicas: 0}",
 			wantErr: "values don't meet the specifications of the schema(s) in the following chart(s):\n" +
 				"app:\n- at '/image/replicas': minimum: got 0, want 1",
 		},
 		{
 			name:  "root and subchart both fail",
-			chart: func(t *testing.T) *chart.Chart { return schemaChart(t, portSchema) },
+			chart: func() *chart.Chart { return schemaChart(portSchema) },
 			vals:  "sub: {port: 8080}",
 			wantErr: "values don't meet the specifications of the schema(s) in the following chart(s):\n" +
 				"app:\n- at '': missing property 'name'\n" +
@@ -71,30 +70,30 @@ func TestValidateSchema(t *testing.T) {
 		},
 		{
 			name:  "a float from YAML counts as an integer",
-			chart: func(t *testing.T) *chart.Chart { return schemaChart(t, portSchema) },
+			chart: func() *chart.Chart { return schemaChart(portSchema) },
 			vals:  "name: x\nsub: {port: 443.0}",
 		},
 		{
 			name:   "an int64 from --set counts as an integer",
-			chart:  func(t *testing.T) *chart.Chart { return schemaChart(t, portSchema) },
+			chart:  func() *chart.Chart { return schemaChart(portSchema) },
 			goVals: map[string]any{"name": "x", "sub": map[string]any{"port": int64(443)}},
 		},
 		{
 			name:  "subchart values that are not a map",
-			chart: func(t *testing.T) *chart.Chart { return schemaChart(t, portSchema) },
+			chart: func() *chart.Chart { return schemaChart(portSchema) },
 			vals:  "name: x\nsub: [1]",
 			wantErr: "values don't meet the specifications of the schema(s) in the following chart(s):\n" +
 				"sub:\ninvalid type for values: expected object (map), got []interface {}",
 		},
 		{
 			name:  "subchart without values is not validated",
-			chart: func(t *testing.T) *chart.Chart { return schemaChart(t, portSchema) },
+			chart: func() *chart.Chart { return schemaChart(portSchema) },
 			vals:  "name: x",
 		},
 		{
 			name: "draft 4 schema",
-			chart: func(t *testing.T) *chart.Chart {
-				c := newChart(t, "app", "")
+			chart: func() *chart.Chart {
+				c := newChart("app", "")
 				c.Schema = []byte(`{"$schema": "http://json-schema.org/draft-04/schema#", "properties": {"num": {"type": "number", "maximum": 5, "exclusiveMaximum": true}}}`)
 				return c
 			},
@@ -104,8 +103,8 @@ func TestValidateSchema(t *testing.T) {
 		},
 		{
 			name: "invalid schema JSON",
-			chart: func(t *testing.T) *chart.Chart {
-				c := newChart(t, "app", "")
+			chart: func() *chart.Chart {
+				c := newChart("app", "")
 				c.Schema = []byte(`{"type": `)
 				return c
 			},
@@ -115,10 +114,10 @@ func TestValidateSchema(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := tt.chart(t)
+			c := tt.chart()
 			vals := tt.goVals
 			if vals == nil {
-				vals = parseYAML(t, tt.vals)
+				vals = parseYAML(tt.vals)
 			}
 			err := ValidateSchema(c, vals)
 			if tt.wantErr == "" {

@@ -9,8 +9,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-type m = map[string]any
-type l = []any
+type (
+	m = map[string]any
+	l = []any
+)
 
 func TestParseSet(t *testing.T) {
 	tests := []struct {
