@@ -64,6 +64,11 @@ type scenario struct {
 	setup func(cfg config) error
 	berth []string
 	helm  []string
+	// sameOutput says both tools must print the same documents (the same
+	// sequence of "# Source:" lines; charts with random passwords or
+	// certificates differ in content); the warm-up run checks it, so the
+	// benchmark never compares different work.
+	sameOutput bool
 }
 
 // sample is one measured run.
@@ -100,13 +105,19 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 // the same machine load.
 func measure(ctx context.Context, cfg config, s scenario) (berth, helm []sample, err error) {
 	for i := 0; i <= cfg.runs; i++ {
-		b, err := runOnce(ctx, cfg.berth, s.berth)
+		var berthOut, helmOut strings.Builder
+		b, err := runOnce(ctx, cfg.berth, s.berth, &berthOut)
 		if err != nil {
 			return nil, nil, err
 		}
-		h, err := runOnce(ctx, cfg.helm, s.helm)
+		h, err := runOnce(ctx, cfg.helm, s.helm, &helmOut)
 		if err != nil {
 			return nil, nil, err
+		}
+		if i == 0 && s.sameOutput {
+			if bs, hs := sources(berthOut.String()), sources(helmOut.String()); !slices.Equal(bs, hs) {
+				return nil, nil, fmt.Errorf("berth and helm print different documents (%d and %d)", len(bs), len(hs))
+			}
 		}
 		if i > 0 { // the first run warms caches
 			berth, helm = append(berth, b), append(helm, h)
@@ -115,10 +126,10 @@ func measure(ctx context.Context, cfg config, s scenario) (berth, helm []sample,
 	return berth, helm, nil
 }
 
-func runOnce(ctx context.Context, bin string, args []string) (sample, error) {
+func runOnce(ctx context.Context, bin string, args []string, stdout io.Writer) (sample, error) {
 	cmd := exec.CommandContext(ctx, bin, args...)
 	var stderr strings.Builder
-	cmd.Stdout = io.Discard
+	cmd.Stdout = stdout
 	cmd.Stderr = &stderr
 	start := time.Now()
 	err := cmd.Run()
@@ -131,6 +142,17 @@ func runOnce(ctx context.Context, bin string, args []string) (sample, error) {
 		rss = ru.Maxrss * 1024 // Linux reports KiB
 	}
 	return sample{wall: wall, maxRSS: rss}, nil
+}
+
+// sources returns the "# Source:" lines of a rendered manifest, in order.
+func sources(manifest string) []string {
+	var out []string
+	for _, line := range strings.Split(manifest, "\n") {
+		if strings.HasPrefix(line, "# Source: ") {
+			out = append(out, line)
+		}
+	}
+	return out
 }
 
 func median(samples []sample) sample {
