@@ -75,7 +75,10 @@ func (lk *Lock) renewLoop() {
 			return
 		case <-ticker.C():
 		}
-		err := lk.renew()
+		// A renewal that hangs must not outlast the next one.
+		ctx, cancel := context.WithTimeout(lk.ctx, lk.locker.duration/3)
+		err := lk.renew(ctx)
+		cancel()
 		if err == nil {
 			continue
 		}
@@ -91,7 +94,7 @@ func (lk *Lock) renewLoop() {
 
 // renew moves the Lease's renew time to now, following our own earlier
 // writes on conflict; ErrNotHolder if someone else holds it now.
-func (lk *Lock) renew() error {
+func (lk *Lock) renew(ctx context.Context) error {
 	l := lk.locker
 	lk.mu.Lock()
 	lease := lk.lease.DeepCopy()
@@ -99,7 +102,7 @@ func (lk *Lock) renew() error {
 	for range 2 {
 		now := metav1.NewMicroTime(l.clock.Now())
 		lease.Spec.RenewTime = &now
-		updated, err := l.leases.Update(lk.ctx, lease, metav1.UpdateOptions{})
+		updated, err := l.leases.Update(ctx, lease, metav1.UpdateOptions{})
 		if err == nil {
 			lk.setLease(updated)
 			return nil
@@ -107,7 +110,7 @@ func (lk *Lock) renew() error {
 		if !apierrors.IsConflict(err) && !apierrors.IsNotFound(err) {
 			return fmt.Errorf("renew %s: %w", l.describe(lk.Name), err)
 		}
-		current, err := lk.current(lk.ctx)
+		current, err := lk.current(ctx)
 		if err != nil {
 			return err
 		}
