@@ -17,10 +17,11 @@ import (
 const DefaultConcurrency = 8
 
 // Client rate limits: client-go's defaults (5 QPS, burst 10) would
-// serialise a parallel apply of a few hundred objects.
+// serialise a parallel apply, which costs two requests per object (read,
+// apply). The API server's priority and fairness protects it from more.
 const (
-	minQPS   = 50
-	minBurst = 100
+	minQPS   = 100
+	minBurst = 200
 )
 
 // Client applies, prunes and deletes objects on one cluster with the
@@ -33,16 +34,11 @@ type Client struct {
 }
 
 // New returns a Client for the cluster of cfg. It raises cfg's rate limits
-// (on a copy) to at least 50 QPS and a burst of 100, unless rate limiting
-// is disabled (negative QPS).
+// (on a copy) to at least 100 QPS and a burst of 200, unless rate limiting
+// is disabled (negative QPS) or cfg brings its own RateLimiter.
 func New(cfg *rest.Config) (*Client, error) {
 	cfg = rest.CopyConfig(cfg)
-	if cfg.QPS >= 0 && cfg.QPS < minQPS {
-		cfg.QPS = minQPS
-	}
-	if cfg.Burst < minBurst {
-		cfg.Burst = minBurst
-	}
+	raiseRateLimits(cfg)
 	disc, err := discovery.NewDiscoveryClientForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("create discovery client: %w", err)
@@ -55,6 +51,17 @@ func New(cfg *rest.Config) (*Client, error) {
 		dynamic: dyn,
 		mapper:  restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc)),
 	}, nil
+}
+
+// raiseRateLimits raises cfg's QPS and burst to the minimums, leaving
+// higher values and disabled rate limiting (negative QPS) alone.
+func raiseRateLimits(cfg *rest.Config) {
+	if cfg.QPS >= 0 && cfg.QPS < minQPS {
+		cfg.QPS = minQPS
+	}
+	if cfg.Burst < minBurst {
+		cfg.Burst = minBurst
+	}
 }
 
 // NewForGetter returns a Client for the cluster that getter (kubectl's
