@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -96,20 +97,48 @@ func collectTemplates(c *chart.Chart, tpls map[string]renderable, parent map[str
 	return scope
 }
 
-// ChartInfo is .Chart in templates: Chart.yaml's fields under their Go
-// names (.Chart.Name, .Chart.AppVersion, ...) and whether the chart is the
-// root of the tree.
-type ChartInfo struct {
-	chart.Metadata
-	IsRoot bool
+// chartInfo is .Chart in templates, as Helm 4 builds it: Chart.yaml's
+// fields as a map under their Go names (.Chart.Name, .Chart.AppVersion,
+// .Chart.Maintainers...), nested structs as maps and lists as lists, plus
+// IsRoot. Being a map, an unknown field renders empty rather than failing.
+func chartInfo(c *chart.Chart) map[string]any {
+	info := map[string]any{}
+	if c.Metadata != nil {
+		info = structMap(reflect.ValueOf(*c.Metadata))
+	}
+	info["IsRoot"] = c.IsRoot()
+	return info
 }
 
-func chartInfo(c *chart.Chart) ChartInfo {
-	info := ChartInfo{IsRoot: c.IsRoot()}
-	if c.Metadata != nil {
-		info.Metadata = *c.Metadata
+// structMap converts a struct to a map from field name to value, recursing
+// into structs, pointers to structs and lists of them.
+func structMap(v reflect.Value) map[string]any {
+	out := make(map[string]any, v.NumField())
+	t := v.Type()
+	for i := range v.NumField() {
+		out[t.Field(i).Name] = plainValue(v.Field(i))
 	}
-	return info
+	return out
+}
+
+func plainValue(v reflect.Value) any {
+	switch v.Kind() {
+	case reflect.Struct:
+		return structMap(v)
+	case reflect.Pointer:
+		if v.IsNil() {
+			return nil
+		}
+		return plainValue(v.Elem())
+	case reflect.Slice:
+		list := make([]any, v.Len())
+		for i := range v.Len() {
+			list[i] = plainValue(v.Index(i))
+		}
+		return list
+	default:
+		return v.Interface()
+	}
 }
 
 func isLibrary(c *chart.Chart) bool {

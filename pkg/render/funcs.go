@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"maps"
-	"math"
 	"strings"
 	"text/template"
 
@@ -50,6 +49,7 @@ func baseFuncs() template.FuncMap {
 		"fromJsonArray": fromJSONArray,
 		"lookup":        offlineLookup,
 	})
+	maps.Copy(f, durationFuncs())
 	return f
 }
 
@@ -113,37 +113,10 @@ func toTOML(v any) string {
 // mustToTOML is toTOML that fails the render on error.
 func mustToTOML(v any) (string, error) {
 	var b bytes.Buffer
-	if err := toml.NewEncoder(&b).Encode(normalizeForTOML(v)); err != nil {
+	if err := toml.NewEncoder(&b).Encode(v); err != nil {
 		return "", err
 	}
 	return b.String(), nil
-}
-
-// normalizeForTOML turns whole float64 numbers into integers: values come
-// from JSON-compatible decoding where every number is a float64, and TOML
-// would otherwise print 9 as 9.0.
-func normalizeForTOML(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, val := range x {
-			out[k] = normalizeForTOML(val)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, val := range x {
-			out[i] = normalizeForTOML(val)
-		}
-		return out
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) || x != math.Trunc(x) || x >= 1<<63 || x < -(1<<63) {
-			return x
-		}
-		return int64(x)
-	default:
-		return v
-	}
 }
 
 // fromTOML parses a TOML document; errors go under "Error".
