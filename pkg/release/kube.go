@@ -51,9 +51,13 @@ const DefaultGCGrace = 10 * time.Minute
 type Option func(*KubeStore)
 
 // WithChunkSize sets the largest payload one record holds (tests use small
-// sizes to exercise chunking).
+// sizes to exercise chunking); sizes below 1 are ignored.
 func WithChunkSize(n int) Option {
-	return func(s *KubeStore) { s.chunkSize = n }
+	return func(s *KubeStore) {
+		if n > 0 {
+			s.chunkSize = n
+		}
+	}
 }
 
 // WithClock sets the clock GarbageCollect measures chunk ages with.
