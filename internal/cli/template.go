@@ -151,7 +151,10 @@ func runTemplate(_ context.Context, f *Factory, o *templateOptions) error {
 	res, err := render.RenderChart(c, user, opts)
 	if err != nil {
 		var yamlErr *render.YAMLError
-		if errors.As(err, &yamlErr) && f.Debug && res != nil {
+		if errors.As(err, &yamlErr) && res != nil {
+			if !f.Debug {
+				return fmt.Errorf("render chart %s: %w\n\nUse --debug to print the rendered templates", c.Name(), err)
+			}
 			writeRawFiles(f, res)
 		}
 		return fmt.Errorf("render chart %s: %w", c.Name(), err)

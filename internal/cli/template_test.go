@@ -66,6 +66,8 @@ func TestTemplateErrors(t *testing.T) {
 		{"show-only unknown", []string{"template", "rel", templateChart, "--show-only", "templates/x.yaml"}, ExitError,
 			"could not find template templates/x.yaml in chart"},
 		{"bad set-json", []string{"template", "rel", templateChart, "--set-json", "a={"}, ExitError, "--set-json"},
+		{"invalid YAML", []string{"template", "rel", "testdata/template/badyaml"}, ExitError,
+			"YAML parse error on badyaml/templates/bad.yaml (document starting at line 4 of the rendered output)"},
 		{"missing patch file", []string{"template", "rel", templateChart, "--post-renderer-patch", "nope.yaml"}, ExitError,
 			"--post-renderer-patch"},
 	}
@@ -103,5 +105,19 @@ func TestTemplateOutputDir(t *testing.T) {
 		if !strings.Contains(stderr, "wrote "+filepath.Join(dir, f)) {
 			t.Errorf("stderr does not report %s:\n%s", f, stderr)
 		}
+	}
+}
+
+func TestTemplateDebugPrintsInvalidYAML(t *testing.T) {
+	code, stdout, stderr := run(t, "template", "rel", "testdata/template/badyaml", "--debug")
+	if code != ExitError {
+		t.Fatalf("exit %d, want %d", code, ExitError)
+	}
+	want := "---\n# Source: badyaml/templates/bad.yaml\nkind: ConfigMap\n---\n\nkind: Secret\n  data: [\n\n"
+	if diff := cmp.Diff(want, stdout); diff != "" {
+		t.Errorf("stdout (-want +got):\n%s", diff)
+	}
+	if strings.Contains(stderr, "Use --debug") {
+		t.Errorf("hint printed with --debug: %s", stderr)
 	}
 }
