@@ -53,6 +53,14 @@ func (c *cluster) startDetached(comp component) (*process, error) {
 	return p, nil
 }
 
+// status describes how the process ended; call it after exited is closed.
+func (p *process) status() string {
+	if p.err == nil {
+		return "exit status 0"
+	}
+	return p.err.Error()
+}
+
 // running reports whether pid is alive, not a zombie, and runs the named
 // component (so a recycled PID is never mistaken for it).
 func running(pid int, name string) bool {

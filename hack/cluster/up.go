@@ -181,12 +181,12 @@ func (c *cluster) wait(ctx context.Context, what string, timeout time.Duration, 
 			return nil
 		}
 		if p := c.exitedProcess(); p != nil {
-			return fmt.Errorf("%s %w (%v) while waiting for %s; last lines of %s:\n%s",
-				p.name, errExited, p.err, what, c.rel(c.logFile(p.name)), c.tail(p.name, 20))
+			return fmt.Errorf("%s %w (%s) while waiting for %s; last lines of %s:\n%s",
+				p.name, errExited, p.status(), what, c.rel(c.logFile(p.name)), c.tail(p.name, 20))
 		}
 		select {
 		case <-ctx.Done():
-			return c.blame(fmt.Errorf("%s: not reached after %s: %w (last check: %v)", what, timeout, ctx.Err(), err), blame)
+			return c.blame(fmt.Errorf("%s: not reached after %s: %w (last check: %w)", what, timeout, ctx.Err(), err), blame)
 		case <-tick.C:
 		}
 	}

@@ -17,11 +17,11 @@ func TestConfigReturnsCopies(t *testing.T) {
 	first := Config(t)
 	host := first.Host
 	first.Host = "https://changed.invalid"
-	first.TLSClientConfig.CertData = nil
+	first.CertData = nil
 	second := Config(t)
-	if second.Host != host || len(second.TLSClientConfig.CertData) == 0 {
+	if second.Host != host || len(second.CertData) == 0 {
 		t.Errorf("Config after changing an earlier copy: host %q, %d bytes of client certificate; want host %q and a certificate",
-			second.Host, len(second.TLSClientConfig.CertData), host)
+			second.Host, len(second.CertData), host)
 	}
 }
 

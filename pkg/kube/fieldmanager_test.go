@@ -38,7 +38,7 @@ func ownedDataKeys(t *testing.T, obj *unstructured.Unstructured, manager string)
 			continue
 		}
 		var fields map[string]map[string]any
-		if err := json.Unmarshal(e.FieldsV1.Raw, &fields); err != nil {
+		if err := json.Unmarshal(e.FieldsV1.GetRawBytes(), &fields); err != nil {
 			t.Fatalf("decode managedFields of %s: %v", manager, err)
 		}
 		var keys []string
