@@ -10,7 +10,9 @@ import (
 	"github.com/Masterminds/semver/v3"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apiextensionsv1beta1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1beta1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	k8sversion "k8s.io/apimachinery/pkg/util/version"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 )
@@ -106,6 +108,9 @@ func DefaultCapabilities() *Capabilities {
 // order, as Helm's default version set.
 func DefaultAPIVersions() VersionSet {
 	s := runtime.NewScheme()
+	// client-go's scheme registers the unversioned core "v1" first; doing
+	// the same keeps Helm's order, which templates can see with toJson.
+	metav1.AddToGroupVersion(s, schema.GroupVersion{Version: "v1"})
 	// Errors would mean a broken client library; the set is then smaller.
 	_ = clientgoscheme.AddToScheme(s)
 	_ = apiextensionsv1beta1.AddToScheme(s)

@@ -66,6 +66,9 @@ func TestDefaultCapabilities(t *testing.T) {
 			t.Errorf("default API versions lack %s", gv)
 		}
 	}
+	if caps.APIVersions[0] != "v1" || caps.APIVersions[len(caps.APIVersions)-1] != "apiextensions.k8s.io/v1" {
+		t.Errorf("API versions are not in Helm's order (core v1 first, apiextensions last): %v", caps.APIVersions)
+	}
 	if caps.APIVersions.Has("monitoring.coreos.com/v1") {
 		t.Error("default API versions include a CRD group")
 	}
