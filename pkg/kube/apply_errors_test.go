@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/berth-sh/berth/internal/testenv"
@@ -208,5 +209,36 @@ func TestApplyVersionNotServedByCRD(t *testing.T) {
 	}
 	if len(cs.Entries) != 0 || getOrNil(t, dyn, crds, "", crd.GetName()) != nil {
 		t.Errorf("refused Apply applied something: %v", entries(cs))
+	}
+}
+
+// TestApplyDryRunTakeOwnership checks that a dry run adopting another
+// release's object reports it configured without a conflict over the
+// release annotations, and changes nothing.
+func TestApplyDryRunTakeOwnership(t *testing.T) {
+	ns := testenv.Namespace(t)
+	c, dyn := newClient(t)
+	// Another tool wrote the object with release api's annotations: it owns
+	// them, and applying other values for them would conflict.
+	theirs := configMap(ns, "shared", map[string]any{"color": "blue"})
+	theirs.SetAnnotations(map[string]string{kube.AnnotationReleaseName: "api", kube.AnnotationReleaseNamespace: ns})
+	if _, err := dyn.Resource(configMaps).Namespace(ns).Apply(t.Context(), "shared", theirs, metav1.ApplyOptions{FieldManager: "other"}); err != nil {
+		t.Fatalf("apply as other: %v", err)
+	}
+	adopt := []*unstructured.Unstructured{configMap("", "shared", map[string]any{"color": "blue", "size": "L"})}
+	opts := kube.ApplyOptions{Namespace: ns, Owner: kube.Owner{Name: "web", Namespace: ns}, TakeOwnership: true, DryRun: true}
+	cs, err := c.Apply(t.Context(), adopt, opts)
+	if err != nil {
+		t.Fatalf("dry-run Apply: %v", err)
+	}
+	if diff := cmp.Diff([]string{"ConfigMap/" + ns + "/shared configured"}, entries(cs)); diff != "" {
+		t.Errorf("change set (-want +got):\n%s", diff)
+	}
+	live := getOrNil(t, dyn, configMaps, ns, "shared")
+	if got := live.GetAnnotations()[kube.AnnotationReleaseName]; got != "api" {
+		t.Errorf("release annotation after dry run = %q, want api", got)
+	}
+	if _, ok := live.Object["data"].(map[string]any)["size"]; ok {
+		t.Error("dry run persisted data.size")
 	}
 }
