@@ -18,15 +18,23 @@ func TestTemplateGolden(t *testing.T) {
 	}{
 		{"default", []string{"template", "rel", templateChart, "--kube-version", "1.33.0"}},
 		{"release-name", []string{"template", templateChart}},
-		{"flags", []string{"template", "rel", templateChart, "-n", "prod", "--kube-version", "1.29.1", "--is-upgrade",
+		{"flags", []string{
+			"template", "rel", templateChart, "-n", "prod", "--kube-version", "1.29.1", "--is-upgrade",
 			"--api-versions", "example.com/v1,other/v1", "-f", "testdata/template/prod.yaml", "--set", "replicas=3",
-			"--include-crds", "--skip-tests"}},
-		{"no-hooks-patched", []string{"template", "rel", templateChart, "--no-hooks", "--kube-version", "1.33.0",
-			"--post-renderer-patch", "testdata/template/patches.yaml"}},
-		{"show-only", []string{"template", "rel", templateChart, "--show-only", "templates/svc.yaml",
-			"--show-only", "templates/deploy.yaml", "--kube-version", "1.33.0"}},
-		{"skip-crds-has-no-effect", []string{"template", "rel", templateChart, "--include-crds", "--skip-crds", "--no-hooks",
-			"--kube-version", "1.33.0"}},
+			"--include-crds", "--skip-tests",
+		}},
+		{"no-hooks-patched", []string{
+			"template", "rel", templateChart, "--no-hooks", "--kube-version", "1.33.0",
+			"--post-renderer-patch", "testdata/template/patches.yaml",
+		}},
+		{"show-only", []string{
+			"template", "rel", templateChart, "--show-only", "templates/svc.yaml",
+			"--show-only", "templates/deploy.yaml", "--kube-version", "1.33.0",
+		}},
+		{"skip-crds-has-no-effect", []string{
+			"template", "rel", templateChart, "--include-crds", "--skip-crds", "--no-hooks",
+			"--kube-version", "1.33.0",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,13 +71,25 @@ func TestTemplateErrors(t *testing.T) {
 		{"bad release name", []string{"template", "Bad_Name", templateChart}, ExitUsage, `invalid release name "Bad_Name"`},
 		{"bad kube version", []string{"template", "rel", templateChart, "--kube-version", "x.y"}, ExitUsage, "invalid --kube-version"},
 		{"missing chart", []string{"template", "rel", "testdata/template/nope"}, ExitError, "nope"},
-		{"show-only unknown", []string{"template", "rel", templateChart, "--show-only", "templates/x.yaml"}, ExitError,
-			"could not find template templates/x.yaml in chart"},
+		{
+			"show-only unknown",
+			[]string{"template", "rel", templateChart, "--show-only", "templates/x.yaml"},
+			ExitError,
+			"could not find template templates/x.yaml in chart",
+		},
 		{"bad set-json", []string{"template", "rel", templateChart, "--set-json", "a={"}, ExitError, "--set-json"},
-		{"invalid YAML", []string{"template", "rel", "testdata/template/badyaml"}, ExitError,
-			"YAML parse error on badyaml/templates/bad.yaml (document starting at line 4 of the rendered output)"},
-		{"missing patch file", []string{"template", "rel", templateChart, "--post-renderer-patch", "nope.yaml"}, ExitError,
-			"--post-renderer-patch"},
+		{
+			"invalid YAML",
+			[]string{"template", "rel", "testdata/template/badyaml"},
+			ExitError,
+			"YAML parse error on badyaml/templates/bad.yaml (document starting at line 4 of the rendered output)",
+		},
+		{
+			"missing patch file",
+			[]string{"template", "rel", templateChart, "--post-renderer-patch", "nope.yaml"},
+			ExitError,
+			"--post-renderer-patch",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -45,12 +45,18 @@ func TestEngineFunctions(t *testing.T) {
 		{"Template.Name and BasePath", `{{ .Template.Name }} {{ .Template.BasePath }}`, nil, "c/templates/t.yaml c/templates"},
 		{"Release", `{{ .Release.Name }} {{ .Release.Namespace }} {{ .Release.IsInstall }} {{ .Release.IsUpgrade }} {{ .Release.Revision }} {{ .Release.Service }}`, nil, "rel ns true false 1 Helm"},
 		{"Chart", `{{ .Chart.Name }} {{ .Chart.Version }} {{ .Chart.AppVersion }} {{ .Chart.IsRoot }}`, nil, "c 0.1.0 1.0 true"},
-		{"Chart is a map of Go field names", `[{{ .Chart.NoSuchField }}] {{ toJson .Chart }}`, nil,
-			`[] {"APIVersion":"v2","Annotations":null,"AppVersion":"1.0","Condition":"","Dependencies":[],"Deprecated":false,"Description":"","Home":"","Icon":"","IsRoot":true,"Keywords":[],"KubeVersion":"","Maintainers":[],"Name":"c","Sources":[],"Tags":"","Type":"","Version":"0.1.0"}`},
-		{"durations", `{{ durationSeconds "1h2m" }} {{ durationMilliseconds 90 }} {{ durationMinutes "2.5" }} {{ durationHours "bad" }} {{ durationDays "48h" }} {{ durationWeeks "336h" }}`, nil,
-			"3720 90000 0.041666666666666664 0 2 2"},
-		{"duration rounding", `{{ durationRoundTo "1h29m" "1h" }} {{ durationTruncateTo "1h59m" "1h" }} {{ mustToDuration "90s" }} {{ durationNanoseconds 1.5 }} {{ durationMicroseconds "1ms" }} {{ durationRoundTo "x" "1h" }} {{ durationRoundTo "90m" "x" }}`, nil,
-			"1h0m0s 1h0m0s 1m30s 1500000000 1000 0s 1h30m0s"},
+		{
+			"Chart is a map of Go field names", `[{{ .Chart.NoSuchField }}] {{ toJson .Chart }}`, nil,
+			`[] {"APIVersion":"v2","Annotations":null,"AppVersion":"1.0","Condition":"","Dependencies":[],"Deprecated":false,"Description":"","Home":"","Icon":"","IsRoot":true,"Keywords":[],"KubeVersion":"","Maintainers":[],"Name":"c","Sources":[],"Tags":"","Type":"","Version":"0.1.0"}`,
+		},
+		{
+			"durations", `{{ durationSeconds "1h2m" }} {{ durationMilliseconds 90 }} {{ durationMinutes "2.5" }} {{ durationHours "bad" }} {{ durationDays "48h" }} {{ durationWeeks "336h" }}`, nil,
+			"3720 90000 0.041666666666666664 0 2 2",
+		},
+		{
+			"duration rounding", `{{ durationRoundTo "1h29m" "1h" }} {{ durationTruncateTo "1h59m" "1h" }} {{ mustToDuration "90s" }} {{ durationNanoseconds 1.5 }} {{ durationMicroseconds "1ms" }} {{ durationRoundTo "x" "1h" }} {{ durationRoundTo "90m" "x" }}`, nil,
+			"1h0m0s 1h0m0s 1m30s 1500000000 1000 0s 1h30m0s",
+		},
 		{"Capabilities.KubeVersion", `{{ .Capabilities.KubeVersion.Version }} {{ .Capabilities.KubeVersion.Major }} {{ .Capabilities.KubeVersion.Minor }} {{ .Capabilities.KubeVersion.GitVersion }} {{ .Capabilities.KubeVersion }}`, nil, "v1.33.0 1 33 v1.33.0 v1.33.0"},
 		{"Capabilities.APIVersions", `{{ .Capabilities.APIVersions.Has "apps/v1" }} {{ .Capabilities.APIVersions.Has "apiextensions.k8s.io/v1" }} {{ .Capabilities.APIVersions.Has "nope/v1" }}`, nil, "true true false"},
 		{"semverCompare on KubeVersion", `{{ semverCompare ">=1.25-0" .Capabilities.KubeVersion.Version }}`, nil, "true"},
@@ -77,21 +83,30 @@ func TestEngineErrors(t *testing.T) {
 		values  map[string]any
 		wantErr string
 	}{
-		{"required nil", "a: 1\nb: {{ required \"set b please\" .Values.b }}", false, nil,
-			"execution error at (c/templates/t.yaml:2:6): set b please"},
-		{"required empty string", `{{ required "x is empty" .Values.x }}`, false, map[string]any{"x": ""},
-			"execution error at (c/templates/t.yaml:1:3): x is empty"},
+		{
+			"required nil", "a: 1\nb: {{ required \"set b please\" .Values.b }}", false, nil,
+			"execution error at (c/templates/t.yaml:2:6): set b please",
+		},
+		{
+			"required empty string", `{{ required "x is empty" .Values.x }}`, false,
+			map[string]any{"x": ""},
+			"execution error at (c/templates/t.yaml:1:3): x is empty",
+		},
 		{"fail", "\n  {{ fail \"no way\" }}", false, nil, "execution error at (c/templates/t.yaml:2:5): no way"},
 		{"required inside tpl", `{{ tpl "{{ required \"inner\" .Values.z }}" . }}`, false, nil, "inner"},
 		{"parse error names file and line", "ok\n{{ if }}", false, nil, "parse error at (c/templates/t.yaml:2): missing value for if"},
 		{"unknown function", "{{ nosuchfunc }}", false, nil, `function "nosuchfunc" not defined`},
-		{"include of a missing template", "x\n {{ include \"missing\" . }}", false, nil,
-			`template: c/templates/t.yaml:2:4: executing "c/templates/t.yaml" at <include "missing" .>: error calling include: template: no template "missing" associated with template "gotpl"`},
+		{
+			"include of a missing template", "x\n {{ include \"missing\" . }}", false, nil,
+			`template: c/templates/t.yaml:2:4: executing "c/templates/t.yaml" at <include "missing" .>: error calling include: template: no template "missing" associated with template "gotpl"`,
+		},
 		{"strict fails on missing keys", "{{ .Values.nope }}", true, nil, `map has no entry for key "nope"`},
 		{"env is not a function", `{{ env "HOME" }}`, false, nil, `function "env" not defined`},
 		{"mustToDuration fails on garbage", `{{ mustToDuration "soon" }}`, false, nil, `could not parse duration "soon"`},
-		{"recursive include", `{{ define "r" }}{{ include "r" . }}{{ end }}{{ include "r" . }}`, false, nil,
-			"rendering template has a nested reference name: r"},
+		{
+			"recursive include", `{{ define "r" }}{{ include "r" . }}{{ end }}{{ include "r" . }}`, false, nil,
+			"rendering template has a nested reference name: r",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -40,8 +40,10 @@ func (rc renderCase) run(t *testing.T) (*Result, error) {
 	}
 	caps.APIVersions = append(caps.APIVersions, rc.apiVersions...)
 	opts := ChartOptions{Options: Options{
-		Release: ReleaseOptions{Name: "rel", Namespace: "ns", Revision: 1,
-			IsInstall: !rc.isUpgrade, IsUpgrade: rc.isUpgrade},
+		Release: ReleaseOptions{
+			Name: "rel", Namespace: "ns", Revision: 1,
+			IsInstall: !rc.isUpgrade, IsUpgrade: rc.isUpgrade,
+		},
 		Capabilities: caps,
 	}}
 	if rc.patches != "" {
@@ -60,13 +62,19 @@ func TestRenderChartGolden(t *testing.T) {
 		{name: "app-include-crds.yaml", chart: "app", write: WriteOptions{IncludeCRDs: true}},
 		{name: "app-no-hooks.yaml", chart: "app", write: WriteOptions{NoHooks: true}},
 		{name: "app-skip-tests.yaml", chart: "app", write: WriteOptions{SkipTests: true}},
-		{name: "app-show-only.yaml", chart: "app",
-			write: WriteOptions{ShowOnly: []string{"templates/service.yaml", "charts/db/templates/*"}}},
-		{name: "app-db-disabled.yaml", chart: "app", values: map[string]any{"db": map[string]any{"enabled": false}},
-			write: WriteOptions{IncludeCRDs: true}},
-		{name: "app-upgrade-monitoring.yaml", chart: "app", kubeVersion: "v1.29.4-eks.1", isUpgrade: true,
+		{
+			name: "app-show-only.yaml", chart: "app",
+			write: WriteOptions{ShowOnly: []string{"templates/service.yaml", "charts/db/templates/*"}},
+		},
+		{
+			name: "app-db-disabled.yaml", chart: "app", values: map[string]any{"db": map[string]any{"enabled": false}},
+			write: WriteOptions{IncludeCRDs: true},
+		},
+		{
+			name: "app-upgrade-monitoring.yaml", chart: "app", kubeVersion: "v1.29.4-eks.1", isUpgrade: true,
 			apiVersions: []string{"monitoring.coreos.com/v1/ServiceMonitor"},
-			values:      map[string]any{"image": map[string]any{"tag": "2.0"}, "extraEnv": map[string]any{"B": "2", "A": "1"}}},
+			values:      map[string]any{"image": map[string]any{"tag": "2.0"}, "extraEnv": map[string]any{"B": "2", "A": "1"}},
+		},
 		{name: "app-patched.yaml", chart: "app", patches: `patches:
   - target: {kind: Deployment}
     patch:
@@ -112,10 +120,16 @@ func TestRenderChartErrors(t *testing.T) {
 		wantErr string
 		wantIs  error
 	}{
-		{"kubeVersion constraint", renderCase{chart: "constrained"},
-			"chart requires kubeVersion: <1.20.0 which is incompatible with Kubernetes v1.33.0", nil},
-		{"app needs a newer cluster", renderCase{chart: "app", kubeVersion: "1.24.0"},
-			"chart requires kubeVersion: >=1.25.0-0 which is incompatible with Kubernetes v1.24.0", nil},
+		{
+			"kubeVersion constraint",
+			renderCase{chart: "constrained"},
+			"chart requires kubeVersion: <1.20.0 which is incompatible with Kubernetes v1.33.0", nil,
+		},
+		{
+			"app needs a newer cluster",
+			renderCase{chart: "app", kubeVersion: "1.24.0"},
+			"chart requires kubeVersion: >=1.25.0-0 which is incompatible with Kubernetes v1.24.0", nil,
+		},
 		{"library chart", renderCase{chart: "library"}, "library charts are not installable", ErrLibraryChart},
 	}
 	for _, tt := range tests {

@@ -136,6 +136,7 @@ type YAMLError struct {
 	Err  error
 }
 
+// Error names the template, the line and what the YAML parser said.
 func (e *YAMLError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("YAML parse error on %s (document starting at line %d of the rendered output): %v",
@@ -144,6 +145,7 @@ func (e *YAMLError) Error() string {
 	return fmt.Sprintf("YAML parse error on %s: %v", e.Template, e.Err)
 }
 
+// Unwrap returns the YAML parser's error.
 func (e *YAMLError) Unwrap() error { return e.Err }
 
 // yamlError names the template and the line of the rendered output where

@@ -59,8 +59,10 @@ metadata:
 	}
 	wantHooks := []*Hook{
 		{Name: "test", Kind: "Pod", Path: "c/templates/hooks.yaml", Events: []string{"test"}, DeletePolicies: []string{}},
-		{Name: "migrate", Kind: "Job", Path: "c/templates/hooks.yaml", Events: []string{"pre-install", "pre-upgrade"},
-			Weight: -5, DeletePolicies: []string{"before-hook-creation", "hook-succeeded"}},
+		{
+			Name: "migrate", Kind: "Job", Path: "c/templates/hooks.yaml", Events: []string{"pre-install", "pre-upgrade"},
+			Weight: -5, DeletePolicies: []string{"before-hook-creation", "hook-succeeded"},
+		},
 	}
 	if diff := cmp.Diff(wantHooks, hooks, cmpIgnoreManifest); diff != "" {
 		t.Errorf("hooks (-want +got):\n%s", diff)
