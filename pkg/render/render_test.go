@@ -2,6 +2,7 @@ package render
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -209,5 +210,26 @@ func TestShowOnlyMissingTemplate(t *testing.T) {
 	err = Write(&strings.Builder{}, res, WriteOptions{ShowOnly: []string{"templates/nope.yaml"}})
 	if err == nil || err.Error() != "could not find template templates/nope.yaml in chart" {
 		t.Errorf("error = %v", err)
+	}
+}
+
+func BenchmarkRenderChart(b *testing.B) {
+	caps := DefaultCapabilities()
+	opts := ChartOptions{Options: Options{
+		Release:      ReleaseOptions{Name: "rel", Namespace: "ns", Revision: 1, IsInstall: true},
+		Capabilities: caps,
+	}}
+	for b.Loop() {
+		c, err := chart.Load(filepath.Join("testdata", "charts", "app"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := RenderChart(c, nil, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := Write(io.Discard, res, WriteOptions{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
