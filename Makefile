@@ -43,9 +43,11 @@ unit: ## unit and envtest integration tests (go test ./...), including the docs 
 	$(GOTEST) -count=1 ./...
 
 .PHONY: e2e
-e2e: tools build ## end-to-end tests on a local cluster started and stopped for the run
-	hack/cluster.sh up
-	status=0; $(GOTEST) -count=1 -tags e2e ./test/e2e/... || status=$$?; hack/cluster.sh down; exit $$status
+e2e: tools build ## end-to-end tests on the local cluster (started and stopped for the run unless already up)
+	running=0; hack/cluster.sh status >/dev/null 2>&1 && running=1; \
+	hack/cluster.sh up; \
+	status=0; $(GOTEST) -count=1 -tags e2e ./test/e2e/... || status=$$?; \
+	[ $$running = 1 ] || hack/cluster.sh down; exit $$status
 
 .PHONY: cluster-up
 cluster-up: tools ## start the local cluster (kubeconfig in .cluster/kubeconfig)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -76,11 +77,11 @@ func vendorKubePrometheusStack(cfg config, dir string) error {
 	if !windows.Match(b) {
 		return fmt.Errorf("%s: prometheus-windows-exporter dependency not found", chartYAML)
 	}
-	return os.WriteFile(chartYAML, windows.ReplaceAll(b, nil), 0o644)
+	return os.WriteFile(chartYAML, windows.ReplaceAll(b, nil), 0o644) //nolint:gosec // a copy in the bench's temp dir
 }
 
 func runQuiet(name string, args ...string) error {
-	out, err := exec.Command(name, args...).CombinedOutput()
+	out, err := exec.CommandContext(context.Background(), name, args...).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("%s %v: %w\n%s", name, args, err, out)
 	}

@@ -26,15 +26,31 @@ func TestExitCodesAndUsageErrors(t *testing.T) {
 		wantCode   int
 		wantStderr []string
 	}{
-		{"unknown command", []string{"bogus"}, ExitUsage,
-			[]string{`Error: unknown command "bogus" for "berth"`, "Usage: berth COMMAND [flags]", "Run 'berth --help'"}},
-		{"suggestion for a typo", []string{"versoin"}, ExitUsage, []string{"Did you mean version?"}},
-		{"unknown root flag", []string{"--bogus"}, ExitUsage,
-			[]string{"Error: unknown flag: --bogus", "Usage: berth", "Run 'berth --help' for more information."}},
-		{"unknown subcommand flag", []string{"version", "--bogus"}, ExitUsage,
-			[]string{"unknown flag: --bogus", "Usage: berth version [flags]", "Run 'berth version --help'"}},
-		{"missing argument", []string{"completion"}, ExitUsage,
-			[]string{`"berth completion" needs SHELL`, "Usage: berth completion bash|zsh|fish|powershell"}},
+		{
+			"unknown command",
+			[]string{"bogus"},
+			ExitUsage,
+			[]string{`Error: unknown command "bogus" for "berth"`, "Usage: berth COMMAND [flags]", "Run 'berth --help'"},
+		},
+		{"suggestion for a typo", []string{"versoin"}, ExitUsage, []string{"Did you mean version?"}}, //nolint:misspell // the typo is the test
+		{
+			"unknown root flag",
+			[]string{"--bogus"},
+			ExitUsage,
+			[]string{"Error: unknown flag: --bogus", "Usage: berth", "Run 'berth --help' for more information."},
+		},
+		{
+			"unknown subcommand flag",
+			[]string{"version", "--bogus"},
+			ExitUsage,
+			[]string{"unknown flag: --bogus", "Usage: berth version [flags]", "Run 'berth version --help'"},
+		},
+		{
+			"missing argument",
+			[]string{"completion"},
+			ExitUsage,
+			[]string{`"berth completion" needs SHELL`, "Usage: berth completion bash|zsh|fish|powershell"},
+		},
 		{"too many arguments", []string{"version", "extra"}, ExitUsage, []string{`takes no arguments, got "extra"`}},
 		{"invalid output format", []string{"version", "-o", "xml"}, ExitUsage, []string{`invalid --output "xml"`}},
 		{"unknown shell", []string{"completion", "tcsh"}, ExitUsage, []string{`unknown shell "tcsh"`}},

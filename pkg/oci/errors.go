@@ -86,7 +86,7 @@ func (e *Error) detail() string {
 			return fmt.Sprintf("%s %s: HTTP %d", resp.Method, resp.URL, resp.StatusCode)
 		}
 		return strings.Join(msgs, "; ")
-	case e.Kind == ErrNotFound && errors.Is(e.Err, errdef.ErrNotFound):
+	case errors.Is(e.Kind, ErrNotFound) && errors.Is(e.Err, errdef.ErrNotFound):
 		return ""
 	}
 	return e.Err.Error()

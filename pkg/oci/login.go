@@ -2,6 +2,7 @@ package oci
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"oras.land/oras-go/v2/registry/remote/auth"
@@ -24,7 +25,8 @@ func (c *Client) Login(ctx context.Context, host, username, password string) err
 	}
 	if err := credentials.Login(ctx, c.store, c.registry(h), cred); err != nil {
 		e := c.classify("login to", h, h, err)
-		if ce, ok := e.(*Error); ok && ce.Kind == ErrUnauthorized {
+		var ce *Error
+		if errors.As(e, &ce) && errors.Is(ce.Kind, ErrUnauthorized) {
 			ce.Hint = "check the user name and password"
 		}
 		return e

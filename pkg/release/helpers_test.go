@@ -21,13 +21,16 @@ type driver struct {
 func drivers() []driver {
 	return []driver{
 		{"memory", func(t *testing.T, _ ...Option) (Storage, string) {
+			t.Helper()
 			return NewMemory("mem"), "mem"
 		}},
 		{"secrets", func(t *testing.T, opts ...Option) (Storage, string) {
+			t.Helper()
 			ns := testenv.Namespace(t)
 			return NewSecrets(testClients(t), ns, opts...), ns
 		}},
 		{"configmaps", func(t *testing.T, opts ...Option) (Storage, string) {
+			t.Helper()
 			ns := testenv.Namespace(t)
 			return NewConfigMaps(testClients(t), ns, opts...), ns
 		}},

@@ -12,8 +12,8 @@ import (
 // Secret types of berth's records, so that they are told apart from other
 // Secrets (`kubectl get secrets --field-selector type=berth.sh/release.v1`).
 const (
-	SecretType      corev1.SecretType = "berth.sh/release.v1"
-	SecretChunkType corev1.SecretType = "berth.sh/release-chunk.v1"
+	SecretType      corev1.SecretType = "berth.sh/release.v1"       //nolint:gosec // a type name, not a credential
+	SecretChunkType corev1.SecretType = "berth.sh/release-chunk.v1" //nolint:gosec // a type name, not a credential
 )
 
 // payloadKey is the data key holding a record's payload.

@@ -71,7 +71,7 @@ func New(t testing.TB, opts ...Option) *Registry {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	var handler http.Handler = ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))
+	handler := ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))
 	if cfg.user != "" {
 		handler = basicAuth(handler, cfg.user, cfg.password)
 	}

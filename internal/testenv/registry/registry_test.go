@@ -9,7 +9,8 @@ import (
 	"testing"
 )
 
-func get(t *testing.T, client *http.Client, url, user, password string) *http.Response {
+// status returns the HTTP status and headers of a GET of url.
+func status(t *testing.T, client *http.Client, url, user, password string) (int, http.Header) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
 	if err != nil {
@@ -23,7 +24,7 @@ func get(t *testing.T, client *http.Client, url, user, password string) *http.Re
 		t.Fatalf("GET %s: %v", url, err)
 	}
 	resp.Body.Close()
-	return resp
+	return resp.StatusCode, resp.Header
 }
 
 func TestBasicAuth(t *testing.T) {
@@ -42,12 +43,12 @@ func TestBasicAuth(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp := get(t, http.DefaultClient, reg.URL+"/v2/", tt.user, tt.password)
-			if resp.StatusCode != tt.want {
-				t.Fatalf("status = %d, want %d", resp.StatusCode, tt.want)
+			got, header := status(t, http.DefaultClient, reg.URL+"/v2/", tt.user, tt.password)
+			if got != tt.want {
+				t.Fatalf("status = %d, want %d", got, tt.want)
 			}
-			if tt.want == http.StatusUnauthorized && !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Basic ") {
-				t.Errorf("401 without a Basic challenge: %q", resp.Header.Get("WWW-Authenticate"))
+			if tt.want == http.StatusUnauthorized && !strings.HasPrefix(header.Get("WWW-Authenticate"), "Basic ") {
+				t.Errorf("401 without a Basic challenge: %q", header.Get("WWW-Authenticate"))
 			}
 		})
 	}
@@ -67,8 +68,8 @@ func TestTLS(t *testing.T) {
 		t.Fatal("CAPEM holds no certificate")
 	}
 	trusting := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
-	if resp := get(t, trusting, reg.URL+"/v2/", "", ""); resp.StatusCode != http.StatusOK {
-		t.Errorf("status with the CA = %d", resp.StatusCode)
+	if got, _ := status(t, trusting, reg.URL+"/v2/", "", ""); got != http.StatusOK {
+		t.Errorf("status with the CA = %d", got)
 	}
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, reg.URL+"/v2/", nil)
 	if err != nil {
