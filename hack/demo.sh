@@ -27,3 +27,12 @@ hack/cluster.sh up
 
 step berth version
 step kubectl get nodes -o wide
+
+printf '\n== charts: create, package and render one, as helm users know them\n'
+work=$(mktemp -d)
+trap 'rm -rf "$work"; cleanup' EXIT
+cd "$work"
+step berth create web
+step berth package web
+step berth show chart web-0.1.0.tgz
+step berth template demo web-0.1.0.tgz --namespace demo --set replicaCount=2 --show-only templates/deployment.yaml

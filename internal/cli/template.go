@@ -148,7 +148,7 @@ func runTemplate(_ context.Context, f *Factory, o *templateOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := render.RenderChart(c, user, opts)
+	res, err := render.Chart(c, user, opts)
 	if err != nil {
 		var yamlErr *render.YAMLError
 		if errors.As(err, &yamlErr) && res != nil {

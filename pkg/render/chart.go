@@ -19,12 +19,12 @@ type ChartOptions struct {
 	Logger *slog.Logger
 }
 
-// RenderChart is Helm's whole rendering flow for install and template:
+// Chart is Helm's whole rendering flow for install and template:
 // check that dependencies are vendored, apply conditions, tags, aliases and
 // import-values, coalesce user values with the charts' defaults, validate
 // them against the schemas, then Render. user are the values from -f and
 // --set; c is changed (disabled subcharts are removed).
-func RenderChart(c *chart.Chart, user map[string]any, opts ChartOptions) (*Result, error) {
+func Chart(c *chart.Chart, user map[string]any, opts ChartOptions) (*Result, error) {
 	if err := CheckDependencies(c); err != nil {
 		return nil, err
 	}

@@ -6,7 +6,7 @@
 // Helm's built-in objects (.Values, .Release, .Chart, .Capabilities, .Files,
 // .Subcharts, .Template). Render adds the kubeVersion check, NOTES.txt
 // extraction and the splitting and install-order sorting of documents into
-// manifests and hooks; RenderChart runs the whole flow from user values,
+// manifests and hooks; Chart runs the whole flow from user values,
 // with the values pipeline of package values. Write and WriteDir print a
 // Result exactly as `helm template` does. PatchFile is berth's
 // --post-renderer-patch format.

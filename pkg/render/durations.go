@@ -13,8 +13,8 @@ import (
 
 // Bounds of a time.Duration in seconds.
 const (
-	maxDurationSeconds      = int64(math.MaxInt64 / int64(time.Second))
-	minDurationSeconds      = int64(math.MinInt64 / int64(time.Second))
+	maxDurationSeconds      = math.MaxInt64 / int64(time.Second)
+	minDurationSeconds      = math.MinInt64 / int64(time.Second)
 	maxDurationSecondsFloat = float64(math.MaxInt64) / float64(time.Second)
 	minDurationSecondsFloat = float64(math.MinInt64) / float64(time.Second)
 )

@@ -152,7 +152,7 @@ func writeSource(file, name, content string, appendTo bool) error {
 	if appendTo {
 		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
 	}
-	f, err := os.OpenFile(file, flags, 0o644)
+	f, err := os.OpenFile(file, flags, 0o644) //nolint:gosec // rendered manifests are written like helm template writes them
 	if err != nil {
 		return fmt.Errorf("write %s: %w", file, err)
 	}

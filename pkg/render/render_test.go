@@ -54,7 +54,7 @@ func (rc renderCase) run(t *testing.T) (*Result, error) {
 		}
 		opts.PostRender = pf.Apply
 	}
-	return RenderChart(c, rc.values, opts)
+	return Chart(c, rc.values, opts)
 }
 
 func TestRenderChartGolden(t *testing.T) {
@@ -224,7 +224,7 @@ func BenchmarkRenderChart(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		res, err := RenderChart(c, nil, opts)
+		res, err := Chart(c, nil, opts)
 		if err != nil {
 			b.Fatal(err)
 		}
