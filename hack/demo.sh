@@ -8,13 +8,15 @@ root=$PWD
 export PATH="$root/bin:$PATH"
 export KUBECONFIG="$root/.cluster/kubeconfig"
 
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+bold='' plain=''
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; fi
+step() { printf '\n%s$ %s%s\n' "$bold" "$*" "$plain"; "$@"; }
 
 started=0
 cleanup() {
   if [ "$started" = 1 ]; then
     printf '\n== stopping the local cluster\n'
-    hack/cluster.sh down
+    "$root/hack/cluster.sh" down
   fi
 }
 trap cleanup EXIT
