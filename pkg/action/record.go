@@ -1,0 +1,80 @@
+package action
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/berth-sh/berth/pkg/release"
+)
+
+// fail records rel as failed with err as its description and returns err,
+// joined with any error recording it.
+func fail(ctx context.Context, cfg *Configuration, rel *release.Release, operation string, err error) error {
+	rel.Status = release.StatusFailed
+	rel.Description = fmt.Sprintf("%s failed: %v", operation, err)
+	rel.LastDeployed = cfg.now()
+	// Record the failure even if the operation's context was cancelled.
+	if uerr := cfg.Store.Update(context.WithoutCancel(ctx), rel); uerr != nil {
+		return errors.Join(err, fmt.Errorf("record release %q revision %d failed: %w", rel.Name, rel.Revision, uerr))
+	}
+	return err
+}
+
+// succeed records rel as deployed with description (or fallback) and marks
+// every other deployed revision superseded.
+func succeed(ctx context.Context, cfg *Configuration, rel *release.Release, description, fallback string) error {
+	rel.Status = release.StatusDeployed
+	rel.Description = description
+	if rel.Description == "" {
+		rel.Description = fallback
+	}
+	rel.LastDeployed = cfg.now()
+	if err := cfg.Store.Update(ctx, rel); err != nil {
+		return fmt.Errorf("record release %q revision %d deployed: %w", rel.Name, rel.Revision, err)
+	}
+	return supersede(ctx, cfg, rel.Name, rel.Revision)
+}
+
+// supersede marks superseded the deployed revisions of release name other
+// than keep.
+func supersede(ctx context.Context, cfg *Configuration, name string, keep int) error {
+	history, err := cfg.Store.History(ctx, name)
+	if err != nil {
+		return fmt.Errorf("read history of release %q: %w", name, err)
+	}
+	for _, s := range history {
+		if s.Revision == keep || s.Status != release.StatusDeployed {
+			continue
+		}
+		old, err := cfg.Store.Get(ctx, name, s.Revision)
+		if err != nil {
+			return fmt.Errorf("read release %q revision %d: %w", name, s.Revision, err)
+		}
+		old.Status = release.StatusSuperseded
+		if err := cfg.Store.Update(ctx, old); err != nil {
+			return fmt.Errorf("record release %q revision %d superseded: %w", name, s.Revision, err)
+		}
+	}
+	return nil
+}
+
+// pruneHistory deletes old revisions to make room for a new one, keeping
+// at most maxHistory with it (0 is DefaultMaxHistory, negative keeps all).
+func pruneHistory(ctx context.Context, cfg *Configuration, name string, maxHistory int) error {
+	if maxHistory == 0 {
+		maxHistory = DefaultMaxHistory
+	}
+	if maxHistory < 0 {
+		return nil
+	}
+	// Prune to one less, to make room for the revision about to be written.
+	keep := maxHistory - 1
+	if keep < 1 {
+		keep = 1
+	}
+	if _, err := release.Prune(ctx, cfg.Store, name, keep); err != nil && !errors.Is(err, release.ErrNotFound) {
+		return fmt.Errorf("prune history of release %q: %w", name, err)
+	}
+	return nil
+}

@@ -1,0 +1,136 @@
+package action
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/berth-sh/berth/pkg/chart"
+	"github.com/berth-sh/berth/pkg/kube"
+	"github.com/berth-sh/berth/pkg/release"
+)
+
+// UpgradeOptions tune Upgrade.
+type UpgradeOptions struct {
+	ApplySettings
+	RenderOptions
+	// Name is the release name.
+	Name string
+	// Install installs the release if it has no revision yet.
+	Install bool
+	// CreateNamespace creates the namespace when Install installs.
+	CreateNamespace bool
+	// Values says how new values combine with the current release's.
+	Values ValuesPolicy
+}
+
+// Upgrade renders c for the next revision of release opts.Name, records it
+// pending-upgrade, applies it and, after a successful apply, deletes the
+// objects of the previously deployed revision that it no longer renders
+// (keeping those annotated helm.sh/resource-policy: keep) and marks that
+// revision superseded. A failed apply records the revision failed and
+// prunes nothing. With Install, a release without revisions is installed.
+// Upgrade does not touch the chart's crds/ files, as Helm does not.
+func Upgrade(ctx context.Context, cfg *Configuration, c *chart.Chart, user map[string]any,
+	opts UpgradeOptions,
+) (*release.Release, *kube.ChangeSet, error) {
+	if err := release.ValidateName(opts.Name); err != nil {
+		return nil, nil, err
+	}
+	if opts.DryRun != DryRunNone {
+		return upgradeDryRun(ctx, cfg, c, user, opts)
+	}
+	var rel *release.Release
+	var cs *kube.ChangeSet
+	err := withLock(ctx, cfg, opts.Name, opts.LockTimeout, func(ctx context.Context) error {
+		var err error
+		rel, cs, err = upgradeLocked(ctx, cfg, c, user, opts)
+		return err
+	})
+	return rel, cs, err
+}
+
+func upgradeLocked(ctx context.Context, cfg *Configuration, c *chart.Chart, user map[string]any,
+	opts UpgradeOptions,
+) (*release.Release, *kube.ChangeSet, error) {
+	last, current, err := currentRelease(ctx, cfg, opts.Name)
+	if errors.Is(err, release.ErrNotFound) && opts.Install {
+		return installLocked(ctx, cfg, c, user, installOptionsOf(opts))
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	user = upgradeValues(opts.Values, c, current, user)
+	r, err := renderRevision(cfg, c, user, opts.Name, last.Revision+1, false, opts.RenderOptions)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := pruneHistory(ctx, cfg, opts.Name, opts.MaxHistory); err != nil {
+		return nil, nil, err
+	}
+	rel := r.rel
+	rel.Status = release.StatusPendingUpgrade
+	rel.Description = "Upgrading"
+	rel.FirstDeployed, rel.LastDeployed = last.FirstDeployed, cfg.now()
+	return deployRevision(ctx, cfg, deployment{
+		rel: rel, objs: r.objs, previous: current, settings: opts.ApplySettings,
+		operation: "Upgrade", description: descUpgrade,
+	})
+}
+
+// currentRelease reads the last revision of release name and the one an
+// upgrade starts from: the deployed revision, or the last one when none is
+// deployed. ErrNotFound when the release has no revision; ErrUninstalled
+// when its last revision is uninstalled.
+func currentRelease(ctx context.Context, cfg *Configuration, name string) (last, current *release.Release, err error) {
+	last, err = release.Last(ctx, cfg.Store, name)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read release %q: %w", name, err)
+	}
+	if last.Status == release.StatusUninstalled {
+		return nil, nil, fmt.Errorf("upgrade release %q: %w (install it again)", name, ErrUninstalled)
+	}
+	current, err = release.Deployed(ctx, cfg.Store, name)
+	if errors.Is(err, release.ErrNotFound) {
+		return last, last, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("read deployed revision of release %q: %w", name, err)
+	}
+	return last, current, nil
+}
+
+func installOptionsOf(opts UpgradeOptions) InstallOptions {
+	return InstallOptions{
+		ApplySettings: opts.ApplySettings, RenderOptions: opts.RenderOptions,
+		Name: opts.Name, CreateNamespace: opts.CreateNamespace,
+	}
+}
+
+func upgradeDryRun(ctx context.Context, cfg *Configuration, c *chart.Chart, user map[string]any,
+	opts UpgradeOptions,
+) (*release.Release, *kube.ChangeSet, error) {
+	last, current, err := currentRelease(ctx, cfg, opts.Name)
+	if errors.Is(err, release.ErrNotFound) && opts.Install {
+		return installDryRun(ctx, cfg, c, user, installOptionsOf(opts))
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	user = upgradeValues(opts.Values, c, current, user)
+	r, err := renderRevision(cfg, c, user, opts.Name, last.Revision+1, false, opts.RenderOptions)
+	if err != nil {
+		return nil, nil, err
+	}
+	r.rel.Status = release.StatusPendingUpgrade
+	r.rel.Description = descDryRun
+	r.rel.FirstDeployed, r.rel.LastDeployed = last.FirstDeployed, cfg.now()
+	if opts.DryRun == DryRunClient {
+		return r.rel, nil, nil
+	}
+	cs, err := cfg.Kube.Apply(ctx, r.objs, applyOptions(cfg, opts.Name, opts.ApplySettings))
+	if err != nil {
+		return r.rel, cs, fmt.Errorf("dry-run upgrade of release %q: %w", opts.Name, err)
+	}
+	return r.rel, cs, nil
+}
