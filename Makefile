@@ -44,10 +44,12 @@ unit: ## unit and envtest integration tests (go test ./...), including the docs 
 
 .PHONY: e2e
 e2e: tools build ## end-to-end tests on the local cluster (started and stopped for the run unless already up)
-	running=0; hack/cluster.sh status >/dev/null 2>&1 && running=1; \
-	hack/cluster.sh up; \
-	status=0; $(GOTEST) -count=1 -tags e2e ./test/e2e/... || status=$$?; \
-	[ $$running = 1 ] || hack/cluster.sh down; exit $$status
+	cluster=0; hack/cluster.sh status >/dev/null 2>&1 && cluster=1; \
+	registry=0; hack/registry.sh status >/dev/null 2>&1 && registry=1; \
+	status=0; { hack/cluster.sh up && hack/registry.sh up; } || status=$$?; \
+	[ $$status != 0 ] || $(GOTEST) -count=1 -tags e2e ./test/e2e/... || status=$$?; \
+	[ $$registry = 1 ] || hack/registry.sh down; \
+	[ $$cluster = 1 ] || hack/cluster.sh down; exit $$status
 
 .PHONY: cluster-up
 cluster-up: tools ## start the local cluster (kubeconfig in .cluster/kubeconfig)
