@@ -13,7 +13,12 @@ if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; fi
 step() { printf '\n%s$ %s%s\n' "$bold" "$*" "$plain"; "$@"; }
 
 started=0
+registry_started=0
 cleanup() {
+  if [ "$registry_started" = 1 ]; then
+    printf '\n== stopping the local registry\n'
+    hack/registry.sh down
+  fi
   if [ "$started" = 1 ]; then
     printf '\n== stopping the local cluster\n'
     "$root/hack/cluster.sh" down
@@ -32,9 +37,31 @@ step kubectl get nodes -o wide
 
 printf '\n== charts: create, package and render one, as helm users know them\n'
 work=$(mktemp -d)
-trap 'rm -rf "$work"; cleanup' EXIT
+trap 'rm -rf "$work"; cd "$root"; cleanup' EXIT
 cd "$work"
 step berth create web
 step berth package web
 step berth show chart web-0.1.0.tgz
 step berth template demo web-0.1.0.tgz --namespace demo --set replicaCount=2 --show-only templates/deployment.yaml
+
+printf '\n== registries: push the chart to an OCI registry (docker-registry over HTTPS, with a password) and pull it back\n'
+if ! "$root/hack/registry.sh" status >/dev/null 2>&1; then
+  registry_started=1
+fi
+"$root/hack/registry.sh" up
+# shellcheck source=/dev/null # written by hack/registry.sh up
+. "$root/.registry/env"
+registry=$BERTH_E2E_REGISTRY
+ca=(--ca-file "$BERTH_E2E_REGISTRY_CA")
+# Credentials go to a docker config of the demo's own, not the user's.
+export DOCKER_CONFIG="$work/.docker"
+printf '%s\n' "$BERTH_E2E_REGISTRY_PASSWORD" |
+  step berth registry login "$registry" -u "$BERTH_E2E_REGISTRY_USER" --password-stdin "${ca[@]}"
+step berth push web-0.1.0.tgz "oci://$registry/demo" "${ca[@]}"
+digest=$(berth push web-0.1.0.tgz "oci://$registry/demo" "${ca[@]}" -o json |
+  sed -n 's/^  "digest": "\(sha256:[0-9a-f]*\)",$/\1/p')
+printf '\npushing the same archive again gives the same digest: %s\n' "$digest"
+mkdir pulled
+step berth pull "oci://$registry/demo/web@$digest" "${ca[@]}" -d pulled
+step sha256sum web-0.1.0.tgz pulled/web-0.1.0.tgz
+step berth registry logout "$registry"
