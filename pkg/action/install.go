@@ -71,14 +71,44 @@ func Install(ctx context.Context, cfg *Configuration, c *chart.Chart, user map[s
 	if opts.DryRun != DryRunNone {
 		return installDryRun(ctx, cfg, c, user, opts)
 	}
+	// The namespace first: the lock and the records live in it.
+	nsCS, err := ensureNamespace(ctx, cfg, opts.CreateNamespace, opts.ApplySettings)
+	if err != nil {
+		return nil, nsCS, err
+	}
 	var rel *release.Release
 	var cs *kube.ChangeSet
-	err := withLock(ctx, cfg, opts.Name, opts.LockTimeout, func(ctx context.Context) error {
+	err = withLock(ctx, cfg, opts.Name, opts.LockTimeout, func(ctx context.Context) error {
 		var err error
 		rel, cs, err = installLocked(ctx, cfg, c, user, opts)
 		return err
 	})
-	return rel, cs, err
+	return rel, prepend(nsCS, cs), err
+}
+
+// ensureNamespace creates the release namespace, unowned, when create is
+// set; the change set is empty otherwise.
+func ensureNamespace(ctx context.Context, cfg *Configuration, create bool, s ApplySettings) (*kube.ChangeSet, error) {
+	if !create {
+		return &kube.ChangeSet{}, nil
+	}
+	cs, err := cfg.Kube.Apply(ctx, []*unstructured.Unstructured{namespaceObject(cfg.Namespace)}, applyOptions(cfg, "", s))
+	if err != nil {
+		return cs, fmt.Errorf("create namespace %q: %w", cfg.Namespace, err)
+	}
+	return cs, nil
+}
+
+// prepend returns a change set of first's entries then then's.
+func prepend(first, then *kube.ChangeSet) *kube.ChangeSet {
+	out := &kube.ChangeSet{}
+	if first != nil {
+		out.Add(first.Entries...)
+	}
+	if then != nil {
+		out.Add(then.Entries...)
+	}
+	return out
 }
 
 func installDryRun(ctx context.Context, cfg *Configuration, c *chart.Chart, user map[string]any,
@@ -162,22 +192,15 @@ func nextInstallRevision(ctx context.Context, cfg *Configuration, name string) (
 	return history[len(history)-1].Revision + 1, nil
 }
 
-// installObjects creates the namespace if asked, applies the CRDs of crds/
-// (not owned by the release: Helm never upgrades or deletes them), then
-// the release's objects.
+// installObjects applies the CRDs of crds/ (not owned by the release: Helm
+// never upgrades or deletes them), then the release's objects.
 func installObjects(ctx context.Context, cfg *Configuration, opts InstallOptions,
 	crds, objs []*unstructured.Unstructured,
 ) (*kube.ChangeSet, error) {
 	cs := &kube.ChangeSet{}
-	var pre []*unstructured.Unstructured
-	if opts.CreateNamespace {
-		pre = append(pre, namespaceObject(cfg.Namespace))
-	}
-	pre = append(pre, crds...)
-	if len(pre) > 0 {
-		preOpts := applyOptions(cfg, "", opts.ApplySettings)
-		preCS, err := cfg.Kube.Apply(ctx, pre, preOpts)
-		cs.Add(preCS.Entries...)
+	if len(crds) > 0 {
+		crdCS, err := cfg.Kube.Apply(ctx, crds, applyOptions(cfg, "", opts.ApplySettings))
+		cs.Add(crdCS.Entries...)
 		if err != nil {
 			return cs, err
 		}

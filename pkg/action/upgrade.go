@@ -40,14 +40,18 @@ func Upgrade(ctx context.Context, cfg *Configuration, c *chart.Chart, user map[s
 	if opts.DryRun != DryRunNone {
 		return upgradeDryRun(ctx, cfg, c, user, opts)
 	}
+	nsCS, err := ensureNamespace(ctx, cfg, opts.Install && opts.CreateNamespace, opts.ApplySettings)
+	if err != nil {
+		return nil, nsCS, err
+	}
 	var rel *release.Release
 	var cs *kube.ChangeSet
-	err := withLock(ctx, cfg, opts.Name, opts.LockTimeout, func(ctx context.Context) error {
+	err = withLock(ctx, cfg, opts.Name, opts.LockTimeout, func(ctx context.Context) error {
 		var err error
 		rel, cs, err = upgradeLocked(ctx, cfg, c, user, opts)
 		return err
 	})
-	return rel, cs, err
+	return rel, prepend(nsCS, cs), err
 }
 
 func upgradeLocked(ctx context.Context, cfg *Configuration, c *chart.Chart, user map[string]any,
