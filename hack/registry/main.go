@@ -42,8 +42,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	commands := map[string]func(*registry) error{
-		"up":     func(r *registry) error { return r.up(ctx, stdout) },
-		"down":   func(r *registry) error { return r.down(stdout) },
+		"up":     func(r *registry) error { return locked(r.lockDir, stderr, func() error { return r.up(ctx, stdout) }) },
+		"down":   func(r *registry) error { return locked(r.lockDir, stderr, func() error { return r.down(stdout) }) },
 		"status": func(r *registry) error { return r.status(ctx, stdout) },
 	}
 	command, ok := commands[args[0]]
@@ -67,8 +67,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // registry is the local registry's state directory and server binary.
 type registry struct {
-	dir    string // .registry at the repository root
-	binary string
+	dir     string // .registry at the repository root
+	lockDir string // hack/registry, locked by up and down
+	binary  string
 }
 
 func newRegistry() (*registry, error) {
@@ -84,7 +85,11 @@ func newRegistry() (*registry, error) {
 	if binary == "" {
 		binary = defaultBinary
 	}
-	return &registry{dir: filepath.Join(root, ".registry"), binary: binary}, nil
+	return &registry{
+		dir:     filepath.Join(root, ".registry"),
+		lockDir: filepath.Join(root, "hack", "registry"),
+		binary:  binary,
+	}, nil
 }
 
 func (r *registry) path(name string) string { return filepath.Join(r.dir, name) }
