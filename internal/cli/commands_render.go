@@ -7,7 +7,7 @@ import "github.com/spf13/cobra"
 func addRenderCommands(root *cobra.Command, f *Factory) {
 	for _, cmd := range []*cobra.Command{
 		newTemplateCmd(f),
-		// lint
+		newLintCmd(f),
 	} {
 		cmd.GroupID = groupChart
 		root.AddCommand(cmd)
