@@ -43,7 +43,7 @@ unit: ## unit and envtest integration tests (go test ./...), including the docs 
 	$(GOTEST) -count=1 ./...
 
 .PHONY: e2e
-e2e: tools build ## end-to-end tests on the local cluster (started and stopped for the run unless already up)
+e2e: tools build ## end-to-end tests on the local cluster and registry (each started and stopped for the run unless already up)
 	cluster=0; hack/cluster.sh status >/dev/null 2>&1 && cluster=1; \
 	registry=0; hack/registry.sh status >/dev/null 2>&1 && registry=1; \
 	status=0; { hack/cluster.sh up && hack/registry.sh up; } || status=$$?; \
@@ -91,5 +91,6 @@ compat-update: build ## record the corpus cases that pass now in hack/compat-pas
 
 .PHONY: clean
 clean: ## remove bin/ links and build output (the tools cache is kept)
+	-hack/registry.sh down 2>/dev/null
 	-hack/cluster.sh down 2>/dev/null
-	rm -rf $(BIN) dist .cluster
+	rm -rf $(BIN) dist .cluster .registry
