@@ -128,7 +128,7 @@ func (w *dirWalker) read(abs, rel string, info fs.FileInfo) error {
 	if info.Size() > w.budget {
 		return fmt.Errorf("%s: the chart's files add up to more than %d MiB", rel, MaxArchiveSize>>20)
 	}
-	data, err := readAtMost(abs, min(MaxFileSize, w.budget))
+	data, err := readAtMost(abs, info.Size(), min(MaxFileSize, w.budget))
 	if err != nil {
 		return fmt.Errorf("read %s: %w", rel, err)
 	}
@@ -137,20 +137,23 @@ func (w *dirWalker) read(abs, rel string, info fs.FileInfo) error {
 	return nil
 }
 
-// readAtMost reads the file at name, failing if it holds more than limit
-// bytes (it may have grown since it was measured).
-func readAtMost(name string, limit int64) ([]byte, error) {
+// readAtMost reads the file at name, of size bytes when measured, failing
+// if it holds more than limit bytes (it may have grown since). The buffer
+// is sized up front: growing it from empty costs more than the read for the
+// megabytes of CRDs some charts carry.
+func readAtMost(name string, size, limit int64) ([]byte, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
+	var buf bytes.Buffer
+	buf.Grow(int(min(size, limit)) + bytes.MinRead)
+	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
 		return nil, err
 	}
-	if int64(len(data)) > limit {
+	if int64(buf.Len()) > limit {
 		return nil, fmt.Errorf("file grew past %d bytes while being read", limit)
 	}
-	return data, nil
+	return buf.Bytes(), nil
 }

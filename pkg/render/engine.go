@@ -33,6 +33,10 @@ type renderable struct {
 	basePath string
 }
 
+// tplName is the name of the template set, and of the template the tpl
+// function parses its text as (error messages name it).
+const tplName = "gotpl"
+
 // maxIncludeDepth bounds how often one template may include itself.
 const maxIncludeDepth = 1000
 
@@ -153,17 +157,21 @@ func (e *Engine) render(tpls map[string]renderable) (rendered map[string]string,
 			err = fmt.Errorf("rendering template failed: %v", r)
 		}
 	}()
-	t := template.New("gotpl")
+	t := template.New(tplName)
 	e.setMissingKey(t)
-	e.bindFuncs(t)
+	funcs := e.bindFuncs(t)
 
-	// Deeper templates are parsed first so that, when two charts define the
+	// Deeper templates are added first so that, when two charts define the
 	// same name, the one nearer the root wins; at equal depth the
-	// alphabetically first file wins.
+	// alphabetically first file wins. Parsing is independent per file and
+	// runs in parallel; adding is in order.
 	keys := sortTemplates(tpls)
-	for _, name := range keys {
-		if _, err := t.New(name).Parse(tpls[name].text); err != nil {
-			return nil, parseError(name, err)
+	for i, p := range parseAll(keys, tpls, funcs) {
+		if p.err == nil {
+			p.err = addTrees(t, p.trees)
+		}
+		if p.err != nil {
+			return nil, parseError(keys[i], p.err)
 		}
 	}
 	rendered = make(map[string]string, len(keys))

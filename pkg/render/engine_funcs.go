@@ -5,21 +5,23 @@ import (
 	"fmt"
 	"strings"
 	"text/template"
+	"text/template/parse"
 )
 
 // bindFuncs installs the function map on t, with include, tpl, required,
-// fail and lookup bound to this render.
-func (e *Engine) bindFuncs(t *template.Template) {
+// fail and lookup bound to this render, and returns it.
+func (e *Engine) bindFuncs(t *template.Template) template.FuncMap {
 	funcs := baseFuncs()
 	depth := map[string]int{}
 	funcs["include"] = includeFunc(t, depth)
-	funcs["tpl"] = e.tplFunc(t, depth)
+	funcs["tpl"] = e.tplFunc(t, funcs, depth)
 	funcs["required"] = e.required
 	funcs["fail"] = e.fail
 	if e.Lookup != nil {
 		funcs["lookup"] = e.Lookup
 	}
 	t.Funcs(funcs)
+	return funcs
 }
 
 // includeFunc executes a named template into a string, so that its output
@@ -38,24 +40,23 @@ func includeFunc(t *template.Template, depth map[string]int) func(string, any) (
 	}
 }
 
-// tplFunc renders a string as a template with the given data. The text is
-// parsed into a copy of the current template set, so it can include every
-// define of the chart and its own defines do not leak out.
-func (e *Engine) tplFunc(parent *template.Template, depth map[string]int) func(string, any) (string, error) {
+// tplFunc renders a string as a template with the given data, as Helm
+// does: the text is parsed as a template named "gotpl" into a copy of the
+// current template set, so it can include every define of the chart and its
+// own defines do not leak out. A text without defines cannot change the
+// set, so it is executed against parent itself and the copy is skipped;
+// funcs are parent's functions.
+func (e *Engine) tplFunc(parent *template.Template, funcs template.FuncMap, depth map[string]int) func(string, any) (string, error) {
 	return func(text string, data any) (string, error) {
-		t, err := parent.Clone()
-		if err != nil {
-			return "", fmt.Errorf("cannot clone template: %w", err)
-		}
-		// Clone loses the missingkey option (golang/go#43022).
-		e.setMissingKey(t)
-		t.Funcs(template.FuncMap{
-			"include": includeFunc(t, depth),
-			"tpl":     e.tplFunc(t, depth),
-		})
-		t, err = t.New(parent.Name()).Parse(text)
+		trees, err := parse.Parse(tplName, text, "", "", funcs, builtinNames)
 		if err != nil {
 			return "", fmt.Errorf("cannot parse template %q: %w", text, err)
+		}
+		t := parent.New(tplName)
+		if len(trees) == 1 && trees[tplName] != nil {
+			t.Tree = trees[tplName]
+		} else if t, err = e.cloneForTpl(parent, funcs, depth, text); err != nil {
+			return "", err
 		}
 		var buf strings.Builder
 		if err := t.Execute(&buf, data); err != nil {
@@ -63,6 +64,26 @@ func (e *Engine) tplFunc(parent *template.Template, depth map[string]int) func(s
 		}
 		return strings.ReplaceAll(buf.String(), "<no value>", ""), nil
 	}
+}
+
+// cloneForTpl parses text, which has defines, as "gotpl" into a copy of
+// parent whose include and tpl see the copy; funcs name the functions.
+func (e *Engine) cloneForTpl(parent *template.Template, funcs template.FuncMap, depth map[string]int, text string) (*template.Template, error) {
+	t, err := parent.Clone()
+	if err != nil {
+		return nil, fmt.Errorf("cannot clone template: %w", err)
+	}
+	// Clone loses the missingkey option (golang/go#43022).
+	e.setMissingKey(t)
+	t.Funcs(template.FuncMap{
+		"include": includeFunc(t, depth),
+		"tpl":     e.tplFunc(t, funcs, depth),
+	})
+	t, err = t.New(tplName).Parse(text)
+	if err != nil {
+		return nil, fmt.Errorf("cannot parse template %q: %w", text, err)
+	}
+	return t, nil
 }
 
 // required returns val, or fails the render with msg when val is nil or

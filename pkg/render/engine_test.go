@@ -40,6 +40,14 @@ func TestEngineFunctions(t *testing.T) {
 		{"tpl renders values as templates", `{{ tpl .Values.t . }}`, map[string]any{"t": "{{ .Release.Name }}-{{ .Values.n }}", "n": 3}, "rel-3"},
 		{"tpl can include defines", `{{ define "d" }}D{{ end }}{{ tpl "{{ include \"d\" . }}" . }}`, nil, "D"},
 		{"tpl defines do not leak", `{{ tpl "{{ define \"leak\" }}L{{ end }}x" . }}`, nil, "x"},
+		{"tpl nests", `{{ tpl "{{ tpl \"{{ .Release.Name }}\" . }}" . }}`, nil, "rel"},
+		{"tpl defines are seen by its own text", `{{ tpl "{{ define \"x\" }}X{{ end }}{{ include \"x\" . }}" . }}`, nil, "X"},
+		{
+			"nested tpl sees the defines of the outer text", `{{ tpl .Values.t . }}`,
+			map[string]any{"t": `{{ define "q" }}Q{{ end }}{{ tpl .Values.inner . }}`, "inner": `{{ include "q" . }}`},
+			"Q",
+		},
+		{"tpl of empty texts", `{{ tpl "a" . }}{{ tpl "" . }}[{{ tpl " " . }}]`, nil, "a[ ]"},
 		{"required passes a value", `{{ required "need x" .Values.x }}`, map[string]any{"x": "v"}, "v"},
 		{"missing key renders empty", `[{{ .Values.nope }}][{{ .Values.a.b }}]`, map[string]any{"a": map[string]any{}}, "[][]"},
 		{"Template.Name and BasePath", `{{ .Template.Name }} {{ .Template.BasePath }}`, nil, "c/templates/t.yaml c/templates"},
@@ -94,6 +102,15 @@ func TestEngineErrors(t *testing.T) {
 		},
 		{"fail", "\n  {{ fail \"no way\" }}", false, nil, "execution error at (c/templates/t.yaml:2:5): no way"},
 		{"required inside tpl", `{{ tpl "{{ required \"inner\" .Values.z }}" . }}`, false, nil, "inner"},
+		{
+			"strict inside tpl", `{{ tpl "{{ .Values.nope }}" . }}`, true, nil,
+			`error during tpl function execution for "{{ .Values.nope }}": template: gotpl:1:10: executing "gotpl" at <.Values.nope>: map has no entry for key "nope"`,
+		},
+		{
+			"strict inside tpl with defines", `{{ tpl "{{ define \"d\" }}{{ .Values.nope }}{{ end }}{{ include \"d\" . }}" . }}`, true, nil,
+			`executing "d" at <.Values.nope>: map has no entry for key "nope"`,
+		},
+		{"tpl parse error", `{{ tpl "{{ if }}" . }}`, false, nil, `cannot parse template "{{ if }}": template: gotpl:1: missing value for if`},
 		{"parse error names file and line", "ok\n{{ if }}", false, nil, "parse error at (c/templates/t.yaml:2): missing value for if"},
 		{"unknown function", "{{ nosuchfunc }}", false, nil, `function "nosuchfunc" not defined`},
 		{

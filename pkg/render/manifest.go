@@ -1,7 +1,6 @@
 package render
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 )
@@ -19,13 +18,6 @@ type HeadMetadata struct {
 	Name        string            `json:"name"`
 	Annotations map[string]string `json:"annotations"`
 }
-
-// docSeparator matches a YAML document separator as Helm 4 splits rendered
-// templates: "---" at the start of a line, with the spaces after it. The
-// document before keeps its trailing blank lines. "---apiVersion: v1",
-// which `{{-` right after a separator produces, is split too, as Helm
-// accepts it for v1 and v2 charts.
-var docSeparator = regexp.MustCompile(`(?m)^---[ \t]*`)
 
 // SplitManifests splits a rendered template into its YAML documents, in
 // order, without leading whitespace; blank documents are dropped.
@@ -61,27 +53,57 @@ type docSpan struct {
 }
 
 func splitDocs(text string) []docSpan {
-	// Helm trims the leading whitespace first, so a separator indented at
-	// the very start still counts.
 	body := strings.TrimLeftFunc(text, unicode.IsSpace)
 	offset := len(text) - len(body)
 	var spans []docSpan
 	start := 0
+	// line is the line number of text at position counted; counting on
+	// from the last document keeps long streams linear.
+	line, counted := 1, 0
 	add := func(end int) {
 		doc := body[start:end]
 		if strings.TrimSpace(doc) == "" {
 			return
 		}
 		lead := len(doc) - len(strings.TrimLeftFunc(doc, unicode.IsSpace))
-		spans = append(spans, docSpan{
-			text: doc[lead:],
-			line: 1 + strings.Count(text[:offset+start+lead], "\n"),
-		})
+		pos := offset + start + lead
+		line += strings.Count(text[counted:pos], "\n")
+		counted = pos
+		spans = append(spans, docSpan{text: doc[lead:], line: line})
 	}
-	for _, sep := range docSeparator.FindAllStringIndex(body, -1) {
-		add(sep[0])
-		start = sep[1]
+	for sep, rest := 0, 0; ; {
+		sep, rest = nextSeparator(body, rest)
+		if sep < 0 {
+			break
+		}
+		add(sep)
+		start = rest
 	}
 	add(len(body))
 	return spans
+}
+
+// nextSeparator finds the first YAML document separator at or after from,
+// returning where it starts and ends, or -1. A separator is what Helm 4
+// splits rendered templates at, the regular expression (?m)^---[ \t]*:
+// "---" at the start of a line, with the spaces after it. The document
+// before keeps its trailing blank lines. "---apiVersion: v1", which `{{-`
+// right after a separator produces, is split too, as Helm accepts it for v1
+// and v2 charts.
+func nextSeparator(body string, from int) (start, end int) {
+	for i := from; i < len(body); {
+		if (i == 0 || body[i-1] == '\n') && strings.HasPrefix(body[i:], "---") {
+			end := i + 3
+			for end < len(body) && (body[end] == ' ' || body[end] == '\t') {
+				end++
+			}
+			return i, end
+		}
+		nl := strings.IndexByte(body[i:], '\n')
+		if nl < 0 {
+			break
+		}
+		i += nl + 1
+	}
+	return -1, -1
 }

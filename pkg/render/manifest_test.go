@@ -1,6 +1,7 @@
 package render
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -93,4 +94,27 @@ func lineOffset(s string, n int) int {
 		off += i + 1
 	}
 	return off
+}
+
+// FuzzNextSeparator checks the separator scanner against the regular
+// expression Helm 4 splits with.
+func FuzzNextSeparator(f *testing.F) {
+	helm := regexp.MustCompile(`(?m)^---[ \t]*`)
+	for _, seed := range []string{"", "---", "a\n---\nb", "x---\n--- \t\n----", "\n---\n---", "a\r\n---\r\n"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var got [][]int
+		for rest := 0; ; {
+			start, end := nextSeparator(s, rest)
+			if start < 0 {
+				break
+			}
+			got = append(got, []int{start, end})
+			rest = end
+		}
+		if diff := cmp.Diff(helm.FindAllStringIndex(s, -1), got); diff != "" {
+			t.Errorf("separators of %q (-want +got):\n%s", s, diff)
+		}
+	})
 }

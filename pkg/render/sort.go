@@ -3,9 +3,11 @@ package render
 import (
 	"fmt"
 	"path"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"sigs.k8s.io/yaml"
 )
@@ -84,36 +86,26 @@ var InstallOrder = []string{
 // Partials and empty files are skipped. A document that is not valid YAML
 // fails with the template name and line.
 func SortManifests(files map[string]string) ([]*Hook, []Manifest, error) {
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	docs := splitFiles(files)
+	heads := parseHeads(docs)
 	var hooks []*Hook
 	var generic []Manifest
-	for _, name := range names {
-		content := files[name]
-		if strings.HasPrefix(path.Base(name), "_") || strings.TrimSpace(content) == "" {
+	for i, d := range docs {
+		head := heads[i]
+		if head.err != nil {
+			return hooks, generic, yamlError(d.name, files[d.name], d.index, head.err)
+		}
+		if head.Metadata == nil || len(head.Metadata.Annotations) == 0 {
+			generic = append(generic, Manifest{Name: d.name, Content: d.text, Head: &head.Head})
 			continue
 		}
-		docs := SplitManifests(content)
-		for i, doc := range docs {
-			var head Head
-			if err := yaml.Unmarshal([]byte(doc), &head); err != nil {
-				return hooks, generic, yamlError(name, content, i, err)
-			}
-			if head.Metadata == nil || len(head.Metadata.Annotations) == 0 {
-				generic = append(generic, Manifest{Name: name, Content: doc, Head: &head})
-				continue
-			}
-			events, ok := head.Metadata.Annotations[HookAnnotation]
-			if !ok {
-				generic = append(generic, Manifest{Name: name, Content: doc, Head: &head})
-				continue
-			}
-			if h := newHook(name, doc, &head, events); h != nil {
-				hooks = append(hooks, h)
-			}
+		events, ok := head.Metadata.Annotations[HookAnnotation]
+		if !ok {
+			generic = append(generic, Manifest{Name: d.name, Content: d.text, Head: &head.Head})
+			continue
+		}
+		if h := newHook(d.name, d.text, &head.Head, events); h != nil {
+			hooks = append(hooks, h)
 		}
 	}
 	order := kindOrder(InstallOrder)
@@ -124,6 +116,58 @@ func SortManifests(files map[string]string) ([]*Hook, []Manifest, error) {
 		return lessByKind(hooks[i].Kind, hooks[j].Kind, order)
 	})
 	return hooks, generic, nil
+}
+
+// document is one YAML document of a rendered template: the template's
+// name, the document's index in it and its text.
+type document struct {
+	name  string
+	index int
+	text  string
+}
+
+// splitFiles splits the rendered templates into documents, files in name
+// order, documents in file order. Partials and empty files are skipped.
+func splitFiles(files map[string]string) []document {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var docs []document
+	for _, name := range names {
+		content := files[name]
+		if strings.HasPrefix(path.Base(name), "_") || strings.TrimSpace(content) == "" {
+			continue
+		}
+		for i, text := range SplitManifests(content) {
+			docs = append(docs, document{name: name, index: i, text: text})
+		}
+	}
+	return docs
+}
+
+// parsedHead is a document's Head, or why it is not valid YAML.
+type parsedHead struct {
+	Head
+	err error
+}
+
+// parseHeads parses the heads of docs in parallel; parsing is the bulk of
+// sorting.
+func parseHeads(docs []document) []parsedHead {
+	heads := make([]parsedHead, len(docs))
+	workers := min(runtime.GOMAXPROCS(0), len(docs))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(docs); i += workers {
+				heads[i].err = yaml.Unmarshal([]byte(docs[i].text), &heads[i].Head)
+			}
+		})
+	}
+	wg.Wait()
+	return heads
 }
 
 // YAMLError is a rendered template that is not valid YAML.

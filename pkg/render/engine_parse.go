@@ -1,0 +1,61 @@
+package render
+
+import (
+	"runtime"
+	"sync"
+	"text/template"
+	"text/template/parse"
+)
+
+// builtinNames are text/template's predefined functions; parse.Parse needs
+// their names to accept them, as Template.Parse passes them itself.
+var builtinNames = func() map[string]any {
+	m := map[string]any{}
+	for _, name := range []string{
+		"and", "call", "html", "index", "slice", "js", "len", "not", "or", "print", "printf", "println",
+		"urlquery", "eq", "ge", "gt", "le", "lt", "ne",
+	} {
+		m[name] = true // parse only checks that the entry is not nil
+	}
+	return m
+}()
+
+// parsed is the outcome of parsing one template file: its own tree and
+// those of its defines, by name.
+type parsed struct {
+	trees map[string]*parse.Tree
+	err   error
+}
+
+// parseAll parses the texts of the named templates in parallel, the way
+// Template.Parse does (same delimiters, the function names of funcs and
+// the builtins), and returns the results in the order of names.
+func parseAll(names []string, tpls map[string]renderable, funcs template.FuncMap) []parsed {
+	out := make([]parsed, len(names))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(names)) {
+		wg.Go(func() {
+			for i := range work {
+				out[i].trees, out[i].err = parse.Parse(names[i], tpls[names[i]].text, "", "", funcs, builtinNames)
+			}
+		})
+	}
+	for i := range names {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	return out
+}
+
+// addTrees installs the trees of one file into the set t, as Template.Parse
+// does after parsing.
+func addTrees(t *template.Template, trees map[string]*parse.Tree) error {
+	for name, tree := range trees {
+		if _, err := t.AddParseTree(name, tree); err != nil {
+			return err
+		}
+	}
+	return nil
+}
