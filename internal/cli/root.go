@@ -49,10 +49,12 @@ do for kubectl, and KUBECONFIG is honoured.`,
 	root.AddGroup(
 		&cobra.Group{ID: groupChart, Title: "Chart commands:"},
 		&cobra.Group{ID: groupRegistry, Title: "Registry commands:"},
+		&cobra.Group{ID: groupRelease, Title: "Release commands:"},
 	)
 	addChartCommands(root, f)
 	addRenderCommands(root, f)
 	addRegistryCommands(root, f)
+	addReleaseCommands(root, f)
 	root.AddCommand(
 		newVersionCmd(f),
 		newCompletionCmd(f),

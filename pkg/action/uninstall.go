@@ -26,9 +26,8 @@ type UninstallOptions struct {
 
 // UninstallResult is what Uninstall did to one release.
 type UninstallResult struct {
-	// Release is the last revision as recorded at the end (uninstalled
-	// with KeepHistory, otherwise as it was before its records were
-	// deleted).
+	// Release is the last revision, marked uninstalled (recorded so only
+	// with KeepHistory).
 	Release *release.Release
 	// Changes lists the deleted and skipped objects.
 	Changes *kube.ChangeSet
@@ -90,19 +89,19 @@ func uninstallLocked(ctx context.Context, cfg *Configuration, name string, opts 
 	if err != nil {
 		return res, fmt.Errorf("uninstall release %q: %w", name, err)
 	}
-	if opts.KeepHistory {
-		last.Status = release.StatusUninstalled
-		last.Description = opts.Description
-		if last.Description == "" {
-			last.Description = descUninstall
-		}
-		last.Deleted = cfg.now()
-		if err := cfg.Store.Update(ctx, last); err != nil {
-			return res, fmt.Errorf("record release %q uninstalled: %w", name, err)
-		}
-		return res, nil
+	last.Status = release.StatusUninstalled
+	last.Description = opts.Description
+	if last.Description == "" {
+		last.Description = descUninstall
 	}
-	return res, deleteRecords(ctx, cfg, name)
+	last.Deleted = cfg.now()
+	if !opts.KeepHistory {
+		return res, deleteRecords(ctx, cfg, name)
+	}
+	if err := cfg.Store.Update(ctx, last); err != nil {
+		return res, fmt.Errorf("record release %q uninstalled: %w", name, err)
+	}
+	return res, nil
 }
 
 // lastInstalled reads the last revision, refusing a release that was

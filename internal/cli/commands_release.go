@@ -1,0 +1,179 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/berth-sh/berth/pkg/action"
+	"github.com/berth-sh/berth/pkg/kube"
+	"github.com/berth-sh/berth/pkg/release"
+)
+
+// groupRelease is the help group of the commands that change and read
+// releases.
+const groupRelease = "release"
+
+// addReleaseCommands adds the release commands (install, upgrade, rollback,
+// uninstall, list, history, status, get) in the release group.
+func addReleaseCommands(root *cobra.Command, f *Factory) {
+	for _, cmd := range []*cobra.Command{
+		newInstallCmd(f),
+		newUpgradeCmd(f),
+		newRollbackCmd(f),
+		newUninstallCmd(f),
+		newListCmd(f),
+		newHistoryCmd(f),
+		newStatusCmd(f),
+		newGetCmd(f),
+	} {
+		cmd.GroupID = groupRelease
+		root.AddCommand(cmd)
+	}
+}
+
+// applyFlags are the flags of the commands that apply a release (install,
+// upgrade, rollback).
+type applyFlags struct {
+	dryRun         string
+	description    string
+	forceConflicts bool
+	takeOwnership  bool
+	concurrency    int
+	lockTimeout    time.Duration
+	maxHistory     int
+}
+
+// AddFlags adds the apply flags to fs.
+func (a *applyFlags) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&a.dryRun, "dry-run", "", `simulate: "client" renders only, "server" also validates with a server-side dry run; nothing is recorded`)
+	fs.Lookup("dry-run").NoOptDefVal = string(action.DryRunClient)
+	fs.StringVar(&a.description, "description", "", "description recorded with the revision")
+	fs.BoolVar(&a.forceConflicts, "force-conflicts", false, "take over fields that other field managers own")
+	fs.BoolVar(&a.takeOwnership, "take-ownership", false, "adopt existing objects that belong to no release or another one")
+	fs.IntVar(&a.concurrency, "concurrency", kube.DefaultConcurrency, "objects applied at once")
+	fs.DurationVar(&a.lockTimeout, "lock-timeout", action.DefaultLockTimeout, "how long to wait while another client changes the release")
+	fs.IntVar(&a.maxHistory, "max-history", action.DefaultMaxHistory, "revisions kept per release (0 keeps all)")
+}
+
+// settings checks the flags and returns them as action settings.
+func (a *applyFlags) settings() (action.ApplySettings, error) {
+	mode := action.DryRun(a.dryRun)
+	switch mode {
+	case action.DryRunNone, action.DryRunClient, action.DryRunServer:
+	default:
+		return action.ApplySettings{}, usageErrorf("invalid --dry-run %q: use client or server", a.dryRun)
+	}
+	if a.concurrency < 1 {
+		return action.ApplySettings{}, usageErrorf("invalid --concurrency %d: use 1 or more", a.concurrency)
+	}
+	maxHistory := a.maxHistory
+	if maxHistory <= 0 {
+		maxHistory = -1 // keep all
+	}
+	return action.ApplySettings{
+		DryRun: mode, Description: a.description, ForceConflicts: a.forceConflicts,
+		TakeOwnership: a.takeOwnership, Concurrency: a.concurrency, LockTimeout: a.lockTimeout,
+		MaxHistory: maxHistory,
+	}, nil
+}
+
+// releaseSummary is one row of list and history under -o json|yaml, and
+// part of the report of the commands that change a release. See
+// docs/output.md.
+type releaseSummary struct {
+	Name        string    `json:"name"`
+	Namespace   string    `json:"namespace"`
+	Revision    int       `json:"revision"`
+	Status      string    `json:"status"`
+	Chart       string    `json:"chart"`
+	AppVersion  string    `json:"appVersion"`
+	Updated     time.Time `json:"updated"`
+	Description string    `json:"description"`
+}
+
+func summaryOf(s release.Summary) releaseSummary {
+	return releaseSummary{
+		Name: s.Name, Namespace: s.Namespace, Revision: s.Revision, Status: string(s.Status),
+		Chart: s.Chart(), AppVersion: s.AppVersion, Updated: s.Updated.UTC(), Description: s.Description,
+	}
+}
+
+// releaseReport is what install, upgrade, rollback and status print: the
+// revision, its notes and, for the commands that apply, what happened to
+// each object.
+type releaseReport struct {
+	releaseSummary
+	Notes   string         `json:"notes,omitempty"`
+	Changes []changeReport `json:"changes,omitempty"`
+}
+
+// changeReport is what happened to one object.
+type changeReport struct {
+	Object string `json:"object"`
+	Action string `json:"action"`
+	Reason string `json:"reason,omitempty"`
+}
+
+func reportOf(rel *release.Release, cs *kube.ChangeSet) releaseReport {
+	r := releaseReport{releaseSummary: summaryOf(rel.Summary()), Notes: rel.Notes}
+	if cs != nil {
+		for _, e := range cs.Entries {
+			r.Changes = append(r.Changes, changeReport{Object: e.Subject, Action: string(e.Action), Reason: e.Reason})
+		}
+	}
+	return r
+}
+
+// writeReport prints a release report as Helm prints a release's status.
+func writeReport(w io.Writer, r releaseReport) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "NAME: %s\n", r.Name)
+	if !r.Updated.IsZero() {
+		fmt.Fprintf(&b, "LAST DEPLOYED: %s\n", r.Updated.Format(time.ANSIC))
+	}
+	fmt.Fprintf(&b, "NAMESPACE: %s\nSTATUS: %s\nREVISION: %d\n", r.Namespace, r.Status, r.Revision)
+	if r.Description != "" {
+		fmt.Fprintf(&b, "DESCRIPTION: %s\n", r.Description)
+	}
+	if len(r.Changes) > 0 {
+		b.WriteString("CHANGES:\n")
+		for _, c := range r.Changes {
+			line := "  " + c.Object + " " + c.Action
+			if c.Reason != "" {
+				line += " (" + c.Reason + ")"
+			}
+			b.WriteString(line + "\n")
+		}
+	}
+	if r.Notes != "" {
+		fmt.Fprintf(&b, "NOTES:\n%s\n", strings.TrimRight(r.Notes, "\n"))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeSummaries prints list and history rows as a table; columns names
+// the first column ("NAME" or "REVISION").
+func writeSummaries(w io.Writer, rows []releaseSummary, history bool) error {
+	tw := tabwriter.NewWriter(w, 0, 8, 1, ' ', 0)
+	if history {
+		fmt.Fprintln(tw, "REVISION\tUPDATED\tSTATUS\tCHART\tAPP VERSION\tDESCRIPTION")
+	} else {
+		fmt.Fprintln(tw, "NAME\tNAMESPACE\tREVISION\tUPDATED\tSTATUS\tCHART\tAPP VERSION")
+	}
+	for _, r := range rows {
+		updated := r.Updated.Format(time.DateTime + " MST")
+		if history {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", r.Revision, updated, r.Status, r.Chart, r.AppVersion, r.Description)
+		} else {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", r.Name, r.Namespace, r.Revision, updated, r.Status, r.Chart, r.AppVersion)
+		}
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"math/big"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/berth-sh/berth/pkg/action"
+	"github.com/berth-sh/berth/pkg/chart"
+)
+
+// installOptions are the flags and arguments of berth install.
+type installOptions struct {
+	values valuesFlags
+	apply  applyFlags
+	output outputFlags
+
+	name                 string
+	chartPath            string
+	generateName         bool
+	createNamespace      bool
+	skipCRDs             bool
+	skipSchemaValidation bool
+}
+
+func newInstallCmd(f *Factory) *cobra.Command {
+	o := &installOptions{}
+	cmd := &cobra.Command{
+		Use:   "install [NAME] CHART",
+		Short: "install a chart as a new release",
+		Long: `Install a chart (a directory or a .tgz archive) as release NAME in the
+namespace of -n or the kubeconfig context.
+
+berth records the revision as pending before it touches the cluster, applies
+the chart's crds/ files and then its manifests with server-side apply (field
+manager "berth"), each object annotated as owned by the release, and records
+the revision deployed, or failed with the error. Objects that exist and belong
+to no release, or another one, are refused unless --take-ownership.
+
+A name whose release is deployed is refused: use upgrade. Hooks are rendered
+and stored with the release but not run yet.
+
+--dry-run (or --dry-run=client) renders only; --dry-run=server also sends the
+objects to the API server with a server-side dry run. Nothing is recorded.`,
+		Example: `  # Install a chart directory as release web in namespace prod
+  berth install web ./charts/web -n prod --create-namespace -f prod.yaml
+
+  # Pick a name, validate against the cluster, change nothing
+  berth install ./charts/web --generate-name --dry-run=server`,
+		Args: rangeArgs(1, 2, "name", "chart"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.output.Validate(); err != nil {
+				return err
+			}
+			if err := o.parseArgs(args); err != nil {
+				return err
+			}
+			return runInstall(cmd.Context(), f, o)
+		},
+	}
+	fs := cmd.Flags()
+	o.values.AddFlags(fs)
+	o.apply.AddFlags(fs)
+	o.output.AddFlags(fs)
+	fs.BoolVarP(&o.generateName, "generate-name", "g", false, "generate the release name from the chart name")
+	fs.BoolVar(&o.createNamespace, "create-namespace", false, "create the release namespace if it does not exist")
+	fs.BoolVar(&o.skipCRDs, "skip-crds", false, "do not apply the chart's crds/ files")
+	fs.BoolVar(&o.skipSchemaValidation, "skip-schema-validation", false, "do not validate values against values.schema.json")
+	return cmd
+}
+
+func (o *installOptions) parseArgs(args []string) error {
+	switch {
+	case o.generateName && len(args) == 1:
+		o.chartPath = args[0]
+	case o.generateName:
+		return usageErrorf("--generate-name takes CHART only, got %d arguments", len(args))
+	case len(args) == 1:
+		return &UsageError{
+			Err:  fmt.Errorf("install needs NAME and CHART"),
+			Hint: "Give a release name, or --generate-name to pick one.",
+		}
+	default:
+		o.name, o.chartPath = args[0], args[1]
+	}
+	return nil
+}
+
+func runInstall(ctx context.Context, f *Factory, o *installOptions) error {
+	settings, err := o.apply.settings()
+	if err != nil {
+		return err
+	}
+	c, err := chart.Load(o.chartPath)
+	if err != nil {
+		return err
+	}
+	if o.generateName {
+		o.name = generateName(c.Name())
+	}
+	if err := validateReleaseName(o.name); err != nil {
+		return err
+	}
+	user, err := o.values.userValues(f.In)
+	if err != nil {
+		return err
+	}
+	cfg, err := f.ActionConfig()
+	if err != nil {
+		return err
+	}
+	rel, cs, err := action.Install(ctx, cfg, c, user, action.InstallOptions{
+		ApplySettings:   settings,
+		RenderOptions:   action.RenderOptions{SkipSchemaValidation: o.skipSchemaValidation},
+		Name:            o.name,
+		CreateNamespace: o.createNamespace,
+		SkipCRDs:        o.skipCRDs,
+	})
+	if err != nil {
+		return fmt.Errorf("install release %q: %w", o.name, err)
+	}
+	r := reportOf(rel, cs)
+	return o.output.Print(f.Out, r, func(w io.Writer) error { return writeReport(w, r) })
+}
+
+// generateName returns chartName-<unix seconds>, Helm's --generate-name,
+// shortened to fit a release name.
+func generateName(chartName string) string {
+	suffix := fmt.Sprint(time.Now().Unix())
+	if n, err := rand.Int(rand.Reader, big.NewInt(1000)); err == nil {
+		suffix += fmt.Sprintf("%03d", n.Int64())
+	}
+	maxBase := maxReleaseNameLen - len(suffix) - 1
+	if len(chartName) > maxBase {
+		chartName = chartName[:maxBase]
+	}
+	return chartName + "-" + suffix
+}

@@ -1,0 +1,157 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+
+	"github.com/spf13/cobra"
+
+	"github.com/berth-sh/berth/pkg/release"
+)
+
+// listOptions are the flags of berth list.
+type listOptions struct {
+	output outputFlags
+
+	allNamespaces bool
+	filter        string
+	deployed      bool
+	failed        bool
+	pending       bool
+	uninstalled   bool
+	superseded    bool
+	all           bool
+	maxRows       int
+	offset        int
+	short         bool
+}
+
+func newListCmd(f *Factory) *cobra.Command {
+	o := &listOptions{}
+	cmd := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "list releases",
+		Long: `List the releases of the namespace (or of all namespaces with -A), one row
+per release showing its last revision, sorted by namespace and name.
+
+By default releases whose last revision is deployed or failed are shown;
+--deployed, --failed, --pending, --uninstalled and --superseded select
+statuses, --all selects every one. The list is read from the records'
+metadata: no release payload is read or decoded.`,
+		Example: `  berth list -A
+  berth list --filter '^web' --failed -o json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.output.Validate(); err != nil {
+				return err
+			}
+			return runList(cmd.Context(), f, o)
+		},
+	}
+	fs := cmd.Flags()
+	o.output.AddFlags(fs)
+	fs.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "list releases of every namespace")
+	fs.StringVar(&o.filter, "filter", "", "show only releases whose name matches this regular expression")
+	fs.BoolVar(&o.deployed, "deployed", false, "show deployed releases")
+	fs.BoolVar(&o.failed, "failed", false, "show failed releases")
+	fs.BoolVar(&o.pending, "pending", false, "show releases being installed, upgraded or rolled back")
+	fs.BoolVar(&o.uninstalled, "uninstalled", false, "show releases uninstalled with --keep-history")
+	fs.BoolVar(&o.superseded, "superseded", false, "show superseded releases")
+	fs.BoolVarP(&o.all, "all", "a", false, "show releases of every status")
+	fs.IntVarP(&o.maxRows, "max", "m", 256, "show at most this many releases (0: no limit)")
+	fs.IntVar(&o.offset, "offset", 0, "skip this many releases first")
+	fs.BoolVarP(&o.short, "short", "q", false, "print release names only")
+	return cmd
+}
+
+// statuses returns the statuses the flags select.
+func (o *listOptions) statuses() []release.Status {
+	if o.all {
+		return nil
+	}
+	var s []release.Status
+	if o.deployed {
+		s = append(s, release.StatusDeployed)
+	}
+	if o.failed {
+		s = append(s, release.StatusFailed)
+	}
+	if o.pending {
+		s = append(s, release.StatusPendingInstall, release.StatusPendingUpgrade, release.StatusPendingRollback)
+	}
+	if o.uninstalled {
+		s = append(s, release.StatusUninstalled, release.StatusUninstalling)
+	}
+	if o.superseded {
+		s = append(s, release.StatusSuperseded)
+	}
+	if len(s) == 0 {
+		s = []release.Status{release.StatusDeployed, release.StatusFailed}
+	}
+	return s
+}
+
+func runList(ctx context.Context, f *Factory, o *listOptions) error {
+	var filter *regexp.Regexp
+	if o.filter != "" {
+		re, err := regexp.Compile(o.filter)
+		if err != nil {
+			return usageErrorf("invalid --filter: %w", err)
+		}
+		filter = re
+	}
+	if o.maxRows < 0 || o.offset < 0 {
+		return usageErrorf("--max and --offset must not be negative")
+	}
+	ns := ""
+	if !o.allNamespaces {
+		var err error
+		if ns, err = f.Namespace(); err != nil {
+			return err
+		}
+	}
+	store, err := f.ReleaseStore(ns)
+	if err != nil {
+		return err
+	}
+	all, err := store.List(ctx, release.Filter{})
+	if err != nil {
+		return fmt.Errorf("list releases: %w", err)
+	}
+	rows := selectReleases(release.Latest(all), filter, o.statuses(), o.offset, o.maxRows)
+	if o.short && o.output.Format == OutputTable {
+		for _, r := range rows {
+			if _, err := fmt.Fprintln(f.Out, r.Name); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return o.output.Print(f.Out, rows, func(w io.Writer) error { return writeSummaries(w, rows, false) })
+}
+
+// selectReleases keeps the last revisions whose name matches filter and
+// whose status is one of statuses (all when empty), then pages them.
+func selectReleases(latest []release.Summary, filter *regexp.Regexp, statuses []release.Status,
+	offset, maxRows int,
+) []releaseSummary {
+	rows := []releaseSummary{}
+	for _, s := range latest {
+		if filter != nil && !filter.MatchString(s.Name) {
+			continue
+		}
+		if len(statuses) > 0 && !slices.Contains(statuses, s.Status) {
+			continue
+		}
+		rows = append(rows, summaryOf(s))
+	}
+	rows = rows[min(offset, len(rows)):]
+	if maxRows > 0 && len(rows) > maxRows {
+		rows = rows[:maxRows]
+	}
+	return rows
+}

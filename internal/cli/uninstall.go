@@ -1,0 +1,111 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/berth-sh/berth/pkg/action"
+	"github.com/berth-sh/berth/pkg/kube"
+)
+
+// uninstallOptions are the flags and arguments of berth uninstall.
+type uninstallOptions struct {
+	output outputFlags
+
+	names       []string
+	keepHistory bool
+	dryRun      bool
+	description string
+	concurrency int
+	lockTimeout time.Duration
+}
+
+func newUninstallCmd(f *Factory) *cobra.Command {
+	o := &uninstallOptions{}
+	cmd := &cobra.Command{
+		Use:   "uninstall NAME...",
+		Short: "delete releases and their objects",
+		Long: `Delete the objects of each release, in reverse install order, then its records.
+
+Objects annotated helm.sh/resource-policy: keep, objects another release
+owns and the CRDs of the chart's crds/ directory stay. With --keep-history the
+records stay and the last revision is marked uninstalled. --dry-run deletes
+with a server-side dry run and records nothing.`,
+		Example: `  berth uninstall web -n prod
+  berth uninstall web api --keep-history`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErrorf("%q needs NAME...", cmd.CommandPath())
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.output.Validate(); err != nil {
+				return err
+			}
+			o.names = args
+			return runUninstall(cmd.Context(), f, o)
+		},
+	}
+	fs := cmd.Flags()
+	o.output.AddFlags(fs)
+	fs.BoolVar(&o.keepHistory, "keep-history", false, "keep the release records, the last marked uninstalled")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "delete with a server-side dry run; change nothing")
+	fs.StringVar(&o.description, "description", "", "description recorded with --keep-history")
+	fs.IntVar(&o.concurrency, "concurrency", kube.DefaultConcurrency, "objects deleted at once")
+	fs.DurationVar(&o.lockTimeout, "lock-timeout", action.DefaultLockTimeout, "how long to wait while another client changes the release")
+	return cmd
+}
+
+func runUninstall(ctx context.Context, f *Factory, o *uninstallOptions) error {
+	for _, name := range o.names {
+		if err := validateReleaseName(name); err != nil {
+			return err
+		}
+	}
+	cfg, err := f.ActionConfig()
+	if err != nil {
+		return err
+	}
+	results, err := action.Uninstall(ctx, cfg, o.names, action.UninstallOptions{
+		KeepHistory: o.keepHistory, DryRun: o.dryRun, Description: o.description,
+		Concurrency: o.concurrency, LockTimeout: o.lockTimeout,
+	})
+	reports := make([]releaseReport, 0, len(results))
+	for _, res := range results {
+		reports = append(reports, reportOf(res.Release, res.Changes))
+	}
+	if perr := o.output.Print(f.Out, reports, func(w io.Writer) error { return writeUninstalled(w, reports, o.dryRun) }); perr != nil {
+		return perr
+	}
+	if err != nil {
+		return fmt.Errorf("uninstall: %w", err)
+	}
+	return nil
+}
+
+func writeUninstalled(w io.Writer, reports []releaseReport, dryRun bool) error {
+	for _, r := range reports {
+		for _, c := range r.Changes {
+			line := c.Object + " " + c.Action
+			if c.Reason != "" {
+				line += " (" + c.Reason + ")"
+			}
+			if _, err := fmt.Fprintln(w, line); err != nil {
+				return err
+			}
+		}
+		verb := "uninstalled"
+		if dryRun {
+			verb = "would be uninstalled (dry run)"
+		}
+		if _, err := fmt.Fprintf(w, "release %q %s\n", r.Name, verb); err != nil {
+			return err
+		}
+	}
+	return nil
+}

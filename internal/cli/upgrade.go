@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/berth-sh/berth/pkg/action"
+	"github.com/berth-sh/berth/pkg/chart"
+)
+
+// upgradeOptions are the flags and arguments of berth upgrade.
+type upgradeOptions struct {
+	values valuesFlags
+	apply  applyFlags
+	output outputFlags
+
+	name                 string
+	chartPath            string
+	install              bool
+	createNamespace      bool
+	reuseValues          bool
+	resetValues          bool
+	resetThenReuseValues bool
+	skipSchemaValidation bool
+}
+
+func newUpgradeCmd(f *Factory) *cobra.Command {
+	o := &upgradeOptions{}
+	cmd := &cobra.Command{
+		Use:   "upgrade NAME CHART",
+		Short: "upgrade a release to a new chart or new values",
+		Long: `Upgrade release NAME with a chart (a directory or a .tgz archive) and values.
+
+berth records the next revision as pending, applies it with server-side apply
+and, once the apply succeeded, deletes the objects of the previously deployed
+revision that the chart no longer renders (objects annotated
+helm.sh/resource-policy: keep stay) and marks that revision superseded. A
+failed apply records the revision failed and deletes nothing.
+
+Values follow Helm's rules: without values flags the release's previous
+values are reused; --reset-values uses the chart's defaults and the new flags
+only; --reuse-values merges the new flags over the previous values;
+--reset-then-reuse-values does the same over the new chart's defaults.`,
+		Example: `  # Upgrade with a new image tag, installing if the release does not exist
+  berth upgrade web ./charts/web --install --set image.tag=1.2.4
+
+  # Keep every value of the last revision and change one
+  berth upgrade web ./charts/web --reuse-values --set replicas=3`,
+		Args: exactArgs("name", "chart"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.output.Validate(); err != nil {
+				return err
+			}
+			o.name, o.chartPath = args[0], args[1]
+			return runUpgrade(cmd.Context(), f, o)
+		},
+	}
+	fs := cmd.Flags()
+	o.values.AddFlags(fs)
+	o.apply.AddFlags(fs)
+	o.output.AddFlags(fs)
+	fs.BoolVarP(&o.install, "install", "i", false, "install the release if it does not exist")
+	fs.BoolVar(&o.createNamespace, "create-namespace", false, "with --install, create the release namespace if it does not exist")
+	fs.BoolVar(&o.reuseValues, "reuse-values", false, "merge the new values over the last revision's, ignoring the new chart's defaults")
+	fs.BoolVar(&o.resetValues, "reset-values", false, "use the chart's default values and the new values only")
+	fs.BoolVar(&o.resetThenReuseValues, "reset-then-reuse-values", false,
+		"merge the new values over the last revision's, over the new chart's defaults")
+	fs.BoolVar(&o.skipSchemaValidation, "skip-schema-validation", false, "do not validate values against values.schema.json")
+	return cmd
+}
+
+// valuesPolicy checks the values flags and returns their policy; as in
+// Helm, --reset-values wins over the others.
+func (o *upgradeOptions) valuesPolicy() action.ValuesPolicy {
+	switch {
+	case o.resetValues:
+		return action.ValuesReset
+	case o.reuseValues:
+		return action.ValuesReuse
+	case o.resetThenReuseValues:
+		return action.ValuesResetThenReuse
+	}
+	return action.ValuesDefault
+}
+
+func runUpgrade(ctx context.Context, f *Factory, o *upgradeOptions) error {
+	if err := validateReleaseName(o.name); err != nil {
+		return err
+	}
+	settings, err := o.apply.settings()
+	if err != nil {
+		return err
+	}
+	c, err := chart.Load(o.chartPath)
+	if err != nil {
+		return err
+	}
+	user, err := o.values.userValues(f.In)
+	if err != nil {
+		return err
+	}
+	cfg, err := f.ActionConfig()
+	if err != nil {
+		return err
+	}
+	rel, cs, err := action.Upgrade(ctx, cfg, c, user, action.UpgradeOptions{
+		ApplySettings:   settings,
+		RenderOptions:   action.RenderOptions{SkipSchemaValidation: o.skipSchemaValidation},
+		Name:            o.name,
+		Install:         o.install,
+		CreateNamespace: o.createNamespace,
+		Values:          o.valuesPolicy(),
+	})
+	if err != nil {
+		return fmt.Errorf("upgrade release %q: %w", o.name, err)
+	}
+	r := reportOf(rel, cs)
+	return o.output.Print(f.Out, r, func(w io.Writer) error { return writeReport(w, r) })
+}
