@@ -20,7 +20,10 @@ import (
 func (l *linter) chartfile(c *chart.Chart) {
 	const file = chart.ChartfileName
 	md := c.Metadata
-	raw := rawChartfile(c)
+	raw, data := rawChartfile(c)
+	if err := yaml.UnmarshalStrict(data, &chart.Metadata{}); err != nil {
+		l.check(SeverityWarning, file, fmt.Errorf("failed to strictly parse chart metadata file\n\t%w", err))
+	}
 	for _, key := range []string{"version", "appVersion"} {
 		if v, ok := raw[key]; ok {
 			if _, isString := v.(string); !isString {
@@ -70,19 +73,20 @@ func (l *linter) metadataErrors(md *chart.Metadata, errs []*chart.ValidationErro
 }
 
 // rawChartfile returns Chart.yaml as a generic map, to check the types
-// of fields the model turns into strings; nil when it cannot be read.
-func rawChartfile(c *chart.Chart) map[string]any {
+// of fields the model turns into strings, and as written; nil when it
+// cannot be read.
+func rawChartfile(c *chart.Chart) (map[string]any, []byte) {
 	for _, f := range c.Raw {
 		if f.Name != chart.ChartfileName {
 			continue
 		}
 		var m map[string]any
 		if err := yaml.Unmarshal(f.Data, &m); err != nil {
-			return nil
+			return nil, f.Data
 		}
-		return m
+		return m, f.Data
 	}
-	return nil
+	return nil, nil
 }
 
 // validateMaintainers checks each maintainer's email and URL, as Helm does.

@@ -117,6 +117,10 @@ func TestLint(t *testing.T) {
 			{SeverityError, "crds/bad.yaml", "object kind is not 'CustomResourceDefinition'"},
 		}},
 		{chart: "subcharts", want: []Message{}},
+		{chart: "unknown-field", want: []Message{
+			{SeverityWarning, "Chart.yaml", "failed to strictly parse chart metadata file\n\t" +
+				`error unmarshaling JSON: while decoding JSON: json: unknown field "homepage"`},
+		}},
 		{chart: "absent", want: []Message{
 			{SeverityError, "", "unable to check Chart.yaml file in chart: stat " + absPath(t, "testdata/absent") +
 				": no such file or directory"},
@@ -204,6 +208,27 @@ func TestSubchartPaths(t *testing.T) {
 	}
 	if got := SubchartPaths(filepath.Join(dir, "charts/c-1.0.0.tgz")); got != nil {
 		t.Errorf("SubchartPaths of an archive = %v, want none", got)
+	}
+}
+
+// A packaged chart lints as its directory does.
+func TestLintArchive(t *testing.T) {
+	for _, name := range []string{"crds", "no-selector", "schema"} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join("testdata", name)
+			c, err := chart.Load(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			archive, err := chart.Save(c, t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := Lint(dir, Options{}).Messages
+			if diff := cmp.Diff(want, Lint(archive, Options{}).Messages); diff != "" {
+				t.Errorf("messages of the archive (-dir +archive):\n%s", diff)
+			}
+		})
 	}
 }
 
