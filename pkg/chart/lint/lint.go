@@ -132,6 +132,10 @@ func Lint(path string, opts Options) *Result {
 	if abs, err := filepath.Abs(path); err == nil {
 		l.dir = abs
 	}
+	if err := checkChartfileExists(path); err != nil {
+		l.check(SeverityError, "", err)
+		return &Result{Chart: path, Messages: l.messages}
+	}
 	c, err := chart.Load(path)
 	if err != nil {
 		l.loadError(err)
@@ -160,11 +164,19 @@ func (l *linter) loadError(err error) {
 		l.check(SeverityError, verr.File, fmt.Errorf("%s: %s", verr.Field, verr.Msg))
 		return
 	}
-	if _, statErr := os.Stat(l.dir); errors.Is(statErr, fs.ErrNotExist) {
-		l.check(SeverityError, "", fmt.Errorf("unable to check Chart.yaml file in chart: %w", statErr))
-		return
-	}
 	l.check(SeverityError, "", fmt.Errorf("unable to load chart: %w", err))
+}
+
+// checkChartfileExists fails, as helm lint does, for a path that does not
+// exist or a directory without Chart.yaml; archives are left to Load.
+func checkChartfileExists(path string) error {
+	if fi, err := os.Stat(path); err == nil && !fi.IsDir() {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(path, chart.ChartfileName)); err != nil {
+		return fmt.Errorf("unable to check Chart.yaml file in chart: %w", err)
+	}
+	return nil
 }
 
 // SubchartPaths returns the charts under path's charts/ directory, at any

@@ -117,13 +117,15 @@ func TestLint(t *testing.T) {
 			{SeverityError, "crds/bad.yaml", "object kind is not 'CustomResourceDefinition'"},
 		}},
 		{chart: "subcharts", want: []Message{}},
+		{chart: "no-chartfile", want: []Message{
+			{SeverityError, "", "unable to check Chart.yaml file in chart: stat testdata/no-chartfile/Chart.yaml: no such file or directory"},
+		}},
 		{chart: "unknown-field", want: []Message{
 			{SeverityWarning, "Chart.yaml", "failed to strictly parse chart metadata file\n\t" +
 				`error unmarshaling JSON: while decoding JSON: json: unknown field "homepage"`},
 		}},
 		{chart: "absent", want: []Message{
-			{SeverityError, "", "unable to check Chart.yaml file in chart: stat " + absPath(t, "testdata/absent") +
-				": no such file or directory"},
+			{SeverityError, "", "unable to check Chart.yaml file in chart: stat testdata/absent/Chart.yaml: no such file or directory"},
 		}},
 	}
 	for _, tt := range tests {
