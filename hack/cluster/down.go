@@ -8,6 +8,8 @@ import (
 	"os"
 	"slices"
 	"time"
+
+	"github.com/berth-sh/berth/hack/internal/localproc"
 )
 
 // down stops the recorded processes, newest first, each with its process
@@ -20,10 +22,10 @@ func (c *cluster) down() error {
 	var errs []error
 	for _, name := range slices.Backward(componentNames()) {
 		pid := c.readPID(name)
-		if !running(pid, name) {
+		if !localproc.Running(pid, name) {
 			continue
 		}
-		if err := stopComponent(pid, name, 15*time.Second); err != nil {
+		if err := localproc.Stop(pid, name, 15*time.Second); err != nil {
 			errs = append(errs, fmt.Errorf("stop %w; log: %s", err, c.rel(c.logFile(name))))
 			continue
 		}

@@ -5,11 +5,11 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
+
+	"github.com/berth-sh/berth/hack/internal/localproc"
 )
 
 // layout names the files of the cluster's state directory.
@@ -63,33 +63,13 @@ func (l layout) readState() (state, error) {
 }
 
 // readPID returns the PID recorded for a component, 0 if none.
-func (l layout) readPID(name string) int {
-	data, err := os.ReadFile(l.pidFile(name))
-	if err != nil {
-		return 0
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
-	if err != nil {
-		return 0
-	}
-	return pid
-}
+func (l layout) readPID(name string) int { return localproc.ReadPID(l.pidFile(name)) }
 
 // tail returns the last n lines of a component's log, indented.
 func (l layout) tail(name string, n int) string {
-	f, err := os.Open(l.logFile(name))
+	lines, err := localproc.TailLines(l.logFile(name), n)
 	if err != nil {
 		return "    (no log: " + err.Error() + ")"
-	}
-	defer f.Close()
-	const window = 64 << 10
-	if fi, err := f.Stat(); err == nil && fi.Size() > window {
-		_, _ = f.Seek(-window, io.SeekEnd)
-	}
-	data, _ := io.ReadAll(f)
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
 	}
 	return "    " + strings.Join(lines, "\n    ")
 }

@@ -3,23 +3,18 @@
 package main
 
 import (
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/hex"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"net"
 	"os"
 	"time"
 
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/berth-sh/berth/hack/internal/testpki"
 )
 
 // certValidity is long enough for any local cluster's life.
@@ -32,11 +27,11 @@ func writePKI(l layout, port int) error {
 	if err := os.MkdirAll(l.pki(""), 0o700); err != nil {
 		return err
 	}
-	caKey, caCert, err := newCA()
+	ca, err := testpki.NewCA("berth-local-ca", certValidity)
 	if err != nil {
 		return err
 	}
-	servingKey, servingCert, err := newServingCert(caKey, caCert)
+	serving, err := ca.IssueServing(apiServerHost(), certValidity)
 	if err != nil {
 		return err
 	}
@@ -53,12 +48,12 @@ func writePKI(l layout, port int) error {
 		name string
 		data func() ([]byte, error)
 	}{
-		{"ca.crt", func() ([]byte, error) { return pemBlock("CERTIFICATE", caCert.Raw), nil }},
-		{"ca.key", func() ([]byte, error) { return keyPEM(caKey) }},
-		{"apiserver.crt", func() ([]byte, error) { return pemBlock("CERTIFICATE", servingCert), nil }},
-		{"apiserver.key", func() ([]byte, error) { return keyPEM(servingKey) }},
-		{"sa.key", func() ([]byte, error) { return keyPEM(saKey) }},
-		{"sa.pub", func() ([]byte, error) { return publicPEM(saKey.Public()) }},
+		{"ca.crt", func() ([]byte, error) { return ca.CertPEM(), nil }},
+		{"ca.key", func() ([]byte, error) { return testpki.KeyPEM(ca.Key) }},
+		{"apiserver.crt", func() ([]byte, error) { return testpki.CertPEM(serving.DER), nil }},
+		{"apiserver.key", func() ([]byte, error) { return testpki.KeyPEM(serving.Key) }},
+		{"sa.key", func() ([]byte, error) { return testpki.KeyPEM(saKey) }},
+		{"sa.pub", func() ([]byte, error) { return testpki.PublicKeyPEM(saKey.Public()) }},
 		{"tokens.csv", func() ([]byte, error) { return []byte(adminToken + `,admin,admin,"system:masters"` + "\n"), nil }},
 	}
 	for _, f := range files {
@@ -70,76 +65,20 @@ func writePKI(l layout, port int) error {
 			return fmt.Errorf("write %s: %w", l.rel(l.pki(f.name)), err)
 		}
 	}
-	return writeKubeconfig(l.kubeconfig(), port, pemBlock("CERTIFICATE", caCert.Raw), adminToken)
+	return writeKubeconfig(l.kubeconfig(), port, ca.CertPEM(), adminToken)
 }
 
-func newCA() (*ecdsa.PrivateKey, *x509.Certificate, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, nil, fmt.Errorf("generate CA key: %w", err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "berth-local-ca"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(certValidity),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		return nil, nil, fmt.Errorf("create CA certificate: %w", err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	return key, cert, err
-}
-
-// newServingCert issues the API server's certificate for the names clients
-// use: 127.0.0.1 from the host, the kubernetes Service from inside.
-func newServingCert(caKey crypto.Signer, ca *x509.Certificate) (*ecdsa.PrivateKey, []byte, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, nil, fmt.Errorf("generate serving key: %w", err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2),
-		Subject:      pkix.Name{CommonName: "kube-apiserver"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(certValidity),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+// apiServerHost names what the API server's certificate is for: the names
+// clients use, 127.0.0.1 from the host, the kubernetes Service from inside.
+func apiServerHost() testpki.Host {
+	return testpki.Host{
+		CommonName: "kube-apiserver",
 		DNSNames: []string{
 			"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
 			"kubernetes.default.svc.cluster.local",
 		},
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP(kubernetesServiceIP)},
+		IPs: []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP(kubernetesServiceIP)},
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, key.Public(), caKey)
-	if err != nil {
-		return nil, nil, fmt.Errorf("create serving certificate: %w", err)
-	}
-	return key, der, nil
-}
-
-func pemBlock(kind string, der []byte) []byte {
-	return pem.EncodeToMemory(&pem.Block{Type: kind, Bytes: der})
-}
-
-func keyPEM(key crypto.PrivateKey) ([]byte, error) {
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return nil, err
-	}
-	return pemBlock("PRIVATE KEY", der), nil
-}
-
-func publicPEM(key crypto.PublicKey) ([]byte, error) {
-	der, err := x509.MarshalPKIXPublicKey(key)
-	if err != nil {
-		return nil, err
-	}
-	return pemBlock("PUBLIC KEY", der), nil
 }
 
 // writeKubeconfig writes an admin kubeconfig, context "berth-local".

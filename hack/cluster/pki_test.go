@@ -7,27 +7,20 @@ import (
 	"encoding/csv"
 	"encoding/pem"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/berth-sh/berth/hack/internal/testpki"
 )
 
 func readCert(t *testing.T, path string) *x509.Certificate {
 	t.Helper()
-	data, err := os.ReadFile(path)
+	cert, err := testpki.ReadCert(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	block, _ := pem.Decode(data)
-	if block == nil {
-		t.Fatalf("%s: no PEM block", path)
-	}
-	cert, err := x509.ParseCertificate(block.Bytes)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
 	}
 	return cert
 }
@@ -117,29 +110,6 @@ func TestComponents(t *testing.T) {
 		}
 		if c.name == "kube-scheduler" && strings.Contains(joined, "--controllers") {
 			t.Errorf("kube-scheduler got controller-manager flags: %q", c.args)
-		}
-	}
-}
-
-func TestRunning(t *testing.T) {
-	self := os.Getpid()
-	comm, err := os.ReadFile(filepath.Join("/proc/self/comm"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		pid  int
-		name string
-		want bool
-	}{
-		{self, strings.TrimSpace(string(comm)), true},
-		{self, "etcd", false}, // a recycled PID running something else
-		{0, "etcd", false},
-		{1 << 22, "etcd", false},
-	}
-	for _, tt := range tests {
-		if got := running(tt.pid, tt.name); got != tt.want {
-			t.Errorf("running(%d, %q) = %v, want %v", tt.pid, tt.name, got, tt.want)
 		}
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/berth-sh/berth/hack/internal/localproc"
 )
 
 // errUnhealthy makes status exit 1 after printing its report.
@@ -28,7 +30,7 @@ func (c *cluster) status(ctx context.Context, stdout io.Writer) error {
 	for _, name := range componentNames() {
 		pid := c.readPID(name)
 		state := "not running"
-		if running(pid, name) {
+		if localproc.Running(pid, name) {
 			state = "running"
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", name, pid, state, c.rel(c.logFile(name)))
@@ -51,7 +53,7 @@ func (c *cluster) status(ctx context.Context, stdout io.Writer) error {
 func (c *cluster) check(ctx context.Context) []string {
 	var problems []string
 	for _, name := range componentNames() {
-		if !running(c.readPID(name), name) {
+		if !localproc.Running(c.readPID(name), name) {
 			problems = append(problems, fmt.Sprintf("%s is not running (log: %s)", name, c.rel(c.logFile(name))))
 		}
 	}

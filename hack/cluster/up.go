@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/berth-sh/berth/hack/internal/localproc"
 	"github.com/berth-sh/berth/internal/testenv/repo"
 )
 
@@ -33,7 +33,7 @@ type cluster struct {
 	layout
 	bin     string    // directory of the binaries
 	log     io.Writer // progress messages
-	started []*process
+	started []*localproc.Process
 }
 
 func (c *cluster) logf(format string, args ...any) {
@@ -76,7 +76,7 @@ func (c *cluster) up(ctx context.Context, stdout io.Writer) error {
 }
 
 func (c *cluster) start(ctx context.Context) error {
-	ports, err := freePorts(3)
+	ports, err := localproc.FreePorts(ctx, 3)
 	if err != nil {
 		return err
 	}
@@ -182,7 +182,7 @@ func (c *cluster) wait(ctx context.Context, what string, timeout time.Duration, 
 		}
 		if p := c.exitedProcess(); p != nil {
 			return fmt.Errorf("%s %w (%s) while waiting for %s; last lines of %s:\n%s",
-				p.name, errExited, p.status(), what, c.rel(c.logFile(p.name)), c.tail(p.name, 20))
+				p.Name, errExited, p.Status(), what, c.rel(c.logFile(p.Name)), c.tail(p.Name, 20))
 		}
 		select {
 		case <-ctx.Done():
@@ -192,10 +192,10 @@ func (c *cluster) wait(ctx context.Context, what string, timeout time.Duration, 
 	}
 }
 
-func (c *cluster) exitedProcess() *process {
+func (c *cluster) exitedProcess() *localproc.Process {
 	for _, p := range c.started {
 		select {
-		case <-p.exited:
+		case <-p.Exited():
 			return p
 		default:
 		}
@@ -215,10 +215,10 @@ func (c *cluster) blame(err error, names []string) error {
 func (c *cluster) stopStarted() {
 	for i := len(c.started) - 1; i >= 0; i-- {
 		p := c.started[i]
-		if err := stopComponent(p.pid, p.name, 10*time.Second); err != nil {
+		if err := localproc.Stop(p.PID, p.Name, 10*time.Second); err != nil {
 			c.logf("%v", err)
 		}
-		_ = os.Remove(c.pidFile(p.name))
+		_ = os.Remove(c.pidFile(p.Name))
 	}
 	c.started = nil
 }
@@ -235,19 +235,4 @@ func (c *cluster) client() (kubernetes.Interface, error) {
 func (c *cluster) printUsage(w io.Writer) {
 	fmt.Fprintf(w, "Local cluster is up. Its kubeconfig is %s; use it with:\n\n  export KUBECONFIG=%s\n\n"+
 		"Stop it with `make cluster-down` (hack/cluster.sh down).\n", c.kubeconfig(), c.kubeconfig())
-}
-
-// freePorts picks n distinct free TCP ports on 127.0.0.1.
-func freePorts(n int) ([]int, error) {
-	var ports []int
-	var lc net.ListenConfig
-	for range n {
-		l, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("pick a free port: %w", err)
-		}
-		defer l.Close()
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
 }

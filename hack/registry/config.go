@@ -11,9 +11,12 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/berth-sh/berth/hack/internal/localproc"
 )
 
 // Names of the variables in .registry/env; test/e2e reads the same names
@@ -109,11 +112,9 @@ func randomHex(n int) (string, error) {
 // freeAddr asks the kernel for a free port on 127.0.0.1. Another process
 // may take it before the registry binds it; up then fails with the log.
 func freeAddr(ctx context.Context) (string, error) {
-	var lc net.ListenConfig
-	l, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
+	ports, err := localproc.FreePorts(ctx, 1)
 	if err != nil {
-		return "", fmt.Errorf("find a free port: %w", err)
+		return "", err
 	}
-	defer l.Close()
-	return l.Addr().String(), nil
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0])), nil
 }

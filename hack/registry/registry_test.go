@@ -5,7 +5,6 @@ package main
 import (
 	"bytes"
 	"crypto/x509"
-	"encoding/pem"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,24 +12,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/crypto/bcrypt"
 	"sigs.k8s.io/yaml"
-)
 
-func readCert(t *testing.T, path string) *x509.Certificate {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, _ := pem.Decode(data)
-	if block == nil {
-		t.Fatalf("%s: no PEM block", path)
-	}
-	cert, err := x509.ParseCertificate(block.Bytes)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return cert
-}
+	"github.com/berth-sh/berth/hack/internal/testpki"
+)
 
 func TestWritePKI(t *testing.T) {
 	files := newTLSFiles(filepath.Join(t.TempDir(), "pki"))
@@ -38,8 +22,15 @@ func TestWritePKI(t *testing.T) {
 		t.Fatal(err)
 	}
 	roots := x509.NewCertPool()
-	roots.AddCert(readCert(t, files.CA))
-	server := readCert(t, files.Cert)
+	ca, err := testpki.ReadCert(files.CA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots.AddCert(ca)
+	server, err := testpki.ReadCert(files.Cert)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		wantErr bool

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"github.com/berth-sh/berth/hack/internal/localproc"
 )
 
 // check reports the running registry's settings, or why it is not usable:
@@ -18,8 +20,8 @@ func (r *registry) check(ctx context.Context) (settings, error) {
 		return settings{}, fmt.Errorf("read connection details: %w", err)
 	}
 	s := settings{Addr: env[envAddr], User: env[envUser], Password: env[envPassword], TLS: tlsFiles{CA: env[envCA]}}
-	pid := readPID(r.pidFile())
-	if !running(pid, r.processName()) {
+	pid := localproc.ReadPID(r.pidFile())
+	if !localproc.Running(pid, r.processName()) {
 		return s, fmt.Errorf("no %s process with the PID recorded in %s", r.processName(), r.pidFile())
 	}
 	if err := probe(ctx, s.Addr, s.TLS.CA); err != nil {
@@ -35,16 +37,16 @@ func (r *registry) status(ctx context.Context, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "registry: down: %v\n", err)
 		return errUnhealthy
 	}
-	fmt.Fprintf(stdout, "registry: up at https://%s (PID %d, user %s, CA %s)\n", s.Addr, readPID(r.pidFile()), s.User, s.TLS.CA)
+	fmt.Fprintf(stdout, "registry: up at https://%s (PID %d, user %s, CA %s)\n", s.Addr, localproc.ReadPID(r.pidFile()), s.User, s.TLS.CA)
 	return nil
 }
 
 // down stops the recorded registry process, only that one, and deletes
 // .registry/.
 func (r *registry) down(stdout io.Writer) error {
-	pid := readPID(r.pidFile())
-	if running(pid, r.processName()) {
-		if err := stopProcess(pid, r.processName(), 10*time.Second); err != nil {
+	pid := localproc.ReadPID(r.pidFile())
+	if localproc.Running(pid, r.processName()) {
+		if err := localproc.Stop(pid, r.processName(), 10*time.Second); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "stopped registry (PID %d)\n", pid)

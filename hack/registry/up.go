@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
-	"syscall"
 	"time"
+
+	"github.com/berth-sh/berth/hack/internal/localproc"
+	"github.com/berth-sh/berth/hack/internal/testpki"
 )
 
 // startTimeout bounds the wait for the registry's first 401 on /v2/.
@@ -41,15 +41,15 @@ func (r *registry) up(ctx context.Context, stdout io.Writer) error {
 		return err
 	}
 	if err := r.waitReady(ctx, s, pid); err != nil {
-		_ = stopProcess(pid, r.processName(), 5*time.Second)
+		_ = localproc.Stop(pid, r.processName(), 5*time.Second)
 		return fmt.Errorf("%w\nlast lines of %s:\n%s", err, r.logFile(), tail(r.logFile(), 20))
 	}
 	env, err := envFileData(s)
 	if err == nil {
-		err = writeAll([]fileData{{r.envFile(), env}})
+		err = testpki.WriteFiles([]testpki.File{{Path: r.envFile(), Data: env}})
 	}
 	if err != nil {
-		_ = stopProcess(pid, r.processName(), 5*time.Second)
+		_ = localproc.Stop(pid, r.processName(), 5*time.Second)
 		return err
 	}
 	fmt.Fprintf(stdout, "registry up at https://%s in %s (PID %d, user %s, CA %s, env in %s)\n",
@@ -92,33 +92,24 @@ func (r *registry) prepare(ctx context.Context) (settings, error) {
 	if err != nil {
 		return settings{}, err
 	}
-	return s, writeAll([]fileData{{s.Htpasswd, htpasswd}, {r.path("config.yml"), config}})
+	return s, testpki.WriteFiles([]testpki.File{{Path: s.Htpasswd, Data: htpasswd}, {Path: r.path("config.yml"), Data: config}})
 }
 
 // start runs `docker-registry serve config.yml` in its own session, so that
 // it outlives up, with output to registry.log, and records its PID.
 func (r *registry) start() (int, error) {
-	logFile, err := os.Create(r.logFile())
+	p, err := localproc.Start(localproc.Spec{
+		Name:    "registry",
+		Path:    r.binary,
+		Args:    []string{"serve", r.path("config.yml")},
+		Dir:     r.dir,
+		LogFile: r.logFile(),
+		PIDFile: r.pidFile(),
+	})
 	if err != nil {
-		return 0, fmt.Errorf("start registry: %w", err)
+		return 0, err
 	}
-	defer logFile.Close()
-	// Not CommandContext with up's context: the process must outlive up.
-	cmd := exec.CommandContext(context.Background(), r.binary, "serve", r.path("config.yml"))
-	cmd.Dir = r.dir
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if err := cmd.Start(); err != nil {
-		return 0, fmt.Errorf("start %s: %w", r.binary, err)
-	}
-	pid := cmd.Process.Pid
-	// Reap it if it exits while up still runs, so running() sees it gone.
-	go func() { _ = cmd.Wait() }()
-	if err := os.WriteFile(r.pidFile(), []byte(strconv.Itoa(pid)+"\n"), 0o600); err != nil {
-		_ = cmd.Process.Kill()
-		return 0, fmt.Errorf("start registry: record PID: %w", err)
-	}
-	return pid, nil
+	return p.PID, nil
 }
 
 // waitReady polls /v2/ until it asks for credentials, failing early when
@@ -128,7 +119,7 @@ func (r *registry) waitReady(ctx context.Context, s settings, pid int) error {
 	defer cancel()
 	var last error
 	for {
-		if !running(pid, r.processName()) {
+		if !localproc.Running(pid, r.processName()) {
 			return fmt.Errorf("registry (PID %d) exited during start-up", pid)
 		}
 		if last = probe(ctx, s.Addr, s.TLS.CA); last == nil {
@@ -144,9 +135,5 @@ func (r *registry) waitReady(ctx context.Context, s settings, pid int) error {
 
 // processName is the kernel's name of the registry process (at most 15 bytes).
 func (r *registry) processName() string {
-	name := filepath.Base(r.binary)
-	if len(name) > 15 {
-		name = name[:15]
-	}
-	return name
+	return localproc.CommName(filepath.Base(r.binary))
 }
