@@ -41,8 +41,10 @@ dependencies and crds/ files.
 
 Messages are [INFO], [WARNING] or [ERROR], each naming the file at fault.
 A chart fails with an error, or with --strict a warning; berth exits 1 when
-any chart fails. Unlike helm, an object without apiVersion or kind, or whose
-API --kube-version no longer serves, is an error.`,
+any chart fails. A chart fails exactly when it fails helm lint; berth adds
+one warning, for an object without apiVersion or kind.
+
+-o json prints an array of {chart, messages: [{severity, path, message}]}.`,
 		Example: `  # Lint a chart directory and a packaged chart
   berth lint ./charts/web web-1.2.0.tgz
 
@@ -79,22 +81,10 @@ func (o *lintOptions) addFlags(fs *pflag.FlagSet) {
 }
 
 func runLint(_ context.Context, f *Factory, o *lintOptions) error {
-	if err := o.output.Validate(); err != nil {
-		return err
-	}
-	opts := lint.Options{Namespace: o.namespace, SkipSchemaValidation: o.skipSchemaValidation}
-	if o.kubeVersion != "" {
-		kv, err := render.ParseKubeVersion(o.kubeVersion)
-		if err != nil {
-			return usageErrorf("invalid --kube-version: %w", err)
-		}
-		opts.KubeVersion = &kv
-	}
-	user, err := o.values.userValues(f.In)
+	opts, err := o.lintOptions(f)
 	if err != nil {
 		return err
 	}
-	opts.Values = user
 	paths := o.charts
 	if o.withSubcharts {
 		for _, p := range o.charts {
@@ -120,6 +110,27 @@ func runLint(_ context.Context, f *Factory, o *lintOptions) error {
 		return errors.New(lintSummary(len(results), failed))
 	}
 	return nil
+}
+
+// lintOptions validates the flags and turns them into lint options.
+func (o *lintOptions) lintOptions(f *Factory) (lint.Options, error) {
+	if err := o.output.Validate(); err != nil {
+		return lint.Options{}, err
+	}
+	opts := lint.Options{Namespace: o.namespace, SkipSchemaValidation: o.skipSchemaValidation}
+	if o.kubeVersion != "" {
+		kv, err := render.ParseKubeVersion(o.kubeVersion)
+		if err != nil {
+			return lint.Options{}, usageErrorf("invalid --kube-version: %w", err)
+		}
+		opts.KubeVersion = &kv
+	}
+	user, err := o.values.userValues(f.In)
+	if err != nil {
+		return lint.Options{}, err
+	}
+	opts.Values = user
+	return opts, nil
 }
 
 // lintSummary is the last line of helm lint's report.
