@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apiextv1beta1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1beta1"
@@ -50,8 +51,9 @@ func nameValidator(kind string) validation.ValidateNameFunc {
 }
 
 // lifecycleScheme knows the built-in types and CRDs, whose Go types carry
-// the release their API was deprecated and removed in.
-var lifecycleScheme = newLifecycleScheme()
+// the release their API was deprecated and removed in. It is built on first
+// use: every berth command would otherwise pay for it at start-up.
+var lifecycleScheme = sync.OnceValue(newLifecycleScheme)
 
 func newLifecycleScheme() *runtime.Scheme {
 	s := runtime.NewScheme()
@@ -80,7 +82,7 @@ func validateNoDeprecations(obj *object, kv render.KubeVersion) error {
 		return nil
 	}
 	gvk := schema.FromAPIVersionAndKind(obj.APIVersion, obj.Kind)
-	typed, err := lifecycleScheme.New(gvk)
+	typed, err := lifecycleScheme().New(gvk)
 	if err != nil {
 		return nil //nolint:nilerr // not a built-in kind: nothing to check
 	}
