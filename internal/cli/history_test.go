@@ -58,6 +58,12 @@ func TestReleaseLifecycleCommands(t *testing.T) {
 		t.Errorf("history table:\n%s", table)
 	}
 
+	status := runOK(t, append([]string{"status", "web"}, conn...)...)
+	for _, want := range []string{"STATUS: deployed", "RESOURCES:\n  ConfigMap/" + ns + "/web-first ok\n  ConfigMap/" + ns + "/web-second ok\n"} {
+		if !strings.Contains(status, want) {
+			t.Errorf("status lacks %q:\n%s", want, status)
+		}
+	}
 	runOK(t, append([]string{"install", "api", chartDir}, conn...)...)
 	wantList := []row{
 		{Name: "api", Namespace: ns, Revision: 1, Status: "deployed", Chart: "web-1.2.3", AppVersion: "4.5", Description: "Install complete"},
@@ -82,7 +88,7 @@ func TestReleaseLifecycleCommands(t *testing.T) {
 	if len(got) != 1 || got[0].Name != "web" || got[0].Status != "uninstalled" {
 		t.Errorf("list --uninstalled: %v", got)
 	}
-	status := runOK(t, append([]string{"status", "web"}, conn...)...)
+	status = runOK(t, append([]string{"status", "web"}, conn...)...)
 	if !strings.Contains(status, "STATUS: uninstalled") {
 		t.Errorf("status:\n%s", status)
 	}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/berth-sh/berth/pkg/action"
 	"github.com/berth-sh/berth/pkg/release"
 )
 
@@ -23,7 +25,8 @@ func newStatusCmd(f *Factory) *cobra.Command {
 		Use:   "status NAME",
 		Short: "show the status of a release",
 		Long: `Show the last revision of release NAME (or --revision): its status,
-when it was deployed, its description and notes.`,
+when it was deployed, its description, the live state of each object of its
+manifest (ok, missing, not-owned, deleting, unknown-kind) and its notes.`,
 		Example: `  berth status web
   berth status web --revision 2 -o yaml`,
 		Args: exactArgs("name"),
@@ -45,8 +48,69 @@ func runStatus(ctx context.Context, f *Factory, o *statusOptions) error {
 	if err != nil {
 		return err
 	}
-	r := reportOf(rel, nil)
-	return o.output.Print(f.Out, r, func(w io.Writer) error { return writeReport(w, r) })
+	r := statusReport{releaseReport: reportOf(rel, nil)}
+	if rel.Status != release.StatusUninstalled {
+		if r.Objects, err = liveObjects(ctx, f, rel); err != nil {
+			return err
+		}
+	}
+	return o.output.Print(f.Out, r, func(w io.Writer) error { return writeStatus(w, r) })
+}
+
+// statusReport is the output of status: the release report and the live
+// state of each object of its manifest. See docs/output.md.
+type statusReport struct {
+	releaseReport
+	Objects []objectState `json:"objects,omitempty"`
+}
+
+// objectState is the live state of one object.
+type objectState struct {
+	Object string `json:"object"`
+	State  string `json:"state"`
+}
+
+func liveObjects(ctx context.Context, f *Factory, rel *release.Release) ([]objectState, error) {
+	cfg, err := f.ActionConfig()
+	if err != nil {
+		return nil, err
+	}
+	dyn, err := f.DynamicClient()
+	if err != nil {
+		return nil, fmt.Errorf("connect to cluster: %w", err)
+	}
+	states, err := action.LiveState(ctx, cfg, dyn, rel)
+	if err != nil {
+		return nil, fmt.Errorf("read objects of release %q: %w", rel.Name, err)
+	}
+	out := make([]objectState, 0, len(states))
+	for _, s := range states {
+		out = append(out, objectState{Object: s.Ref.String(), State: s.State})
+	}
+	return out, nil
+}
+
+func writeStatus(w io.Writer, r statusReport) error {
+	notes := r.Notes
+	r.Notes = ""
+	if err := writeReport(w, r.releaseReport); err != nil {
+		return err
+	}
+	if len(r.Objects) > 0 {
+		if _, err := fmt.Fprintln(w, "RESOURCES:"); err != nil {
+			return err
+		}
+		for _, o := range r.Objects {
+			if _, err := fmt.Fprintf(w, "  %s %s\n", o.Object, o.State); err != nil {
+				return err
+			}
+		}
+	}
+	if notes != "" {
+		_, err := fmt.Fprintf(w, "NOTES:\n%s\n", strings.TrimRight(notes, "\n"))
+		return err
+	}
+	return nil
 }
 
 // readRelease reads revision of release name in the selected namespace,

@@ -89,3 +89,28 @@ func TestUpgradeInstallAndHooks(t *testing.T) {
 		t.Errorf("objects (-want +got):\n%s", diff)
 	}
 }
+
+func TestLiveState(t *testing.T) {
+	cfg, dyn := newConfig(t)
+	ctx := t.Context()
+	rel, _, err := action.Install(ctx, cfg, configMapChart(t), nil, action.InstallOptions{Name: "web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dyn.Resource(configMaps).Namespace(cfg.Namespace).Delete(ctx, "b", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	states, err := action.LiveState(ctx, cfg, dyn, rel)
+	if err != nil {
+		t.Fatalf("live state: %v", err)
+	}
+	var got []string
+	for _, s := range states {
+		got = append(got, s.Ref.String()+" "+s.State)
+	}
+	ns := cfg.Namespace
+	want := []string{"ConfigMap/" + ns + "/a ok", "ConfigMap/" + ns + "/b missing", "ConfigMap/" + ns + "/k ok"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("live state (-want +got):\n%s", diff)
+	}
+}
