@@ -4,13 +4,10 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 
+	"github.com/berth-sh/berth/hack/internal/toolmain"
 	"github.com/berth-sh/berth/internal/testenv/repo"
 )
 
@@ -25,34 +22,19 @@ const usage = `usage: cluster up|down|status
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) != 1 {
-		fmt.Fprint(stderr, usage)
-		return 2
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	commands := map[string]func(*cluster) error{
-		"up":     func(c *cluster) error { return c.locked(func() error { return c.up(ctx, stdout) }) },
-		"down":   func(c *cluster) error { return c.locked(c.down) },
-		"status": func(c *cluster) error { return c.status(ctx, stdout) },
-	}
-	command, ok := commands[args[0]]
-	if !ok {
-		fmt.Fprintf(stderr, "cluster: unknown command %q\n%s", args[0], usage)
-		return 2
-	}
-	c, err := newCluster(stderr)
-	if err == nil {
-		err = command(c)
-	}
-	if errors.Is(err, errUnhealthy) {
-		return 1
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "cluster: %v\n", err)
-		return 1
-	}
-	return 0
+	return toolmain.Tool[*cluster]{
+		Name:  "cluster",
+		Usage: usage,
+		New:   func() (*cluster, error) { return newCluster(stderr) },
+		Commands: map[string]func(context.Context, *cluster) error{
+			"up": func(ctx context.Context, c *cluster) error {
+				return c.locked(func() error { return c.up(ctx, stdout) })
+			},
+			"down":   func(_ context.Context, c *cluster) error { return c.locked(c.down) },
+			"status": func(ctx context.Context, c *cluster) error { return c.status(ctx, stdout) },
+		},
+		Reported: errUnhealthy,
+	}.Run(args, stderr)
 }
 
 // newCluster finds the repository and the binaries.

@@ -5,13 +5,11 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 
+	"github.com/berth-sh/berth/hack/internal/toolmain"
 	"github.com/berth-sh/berth/internal/testenv/repo"
 )
 
@@ -35,34 +33,21 @@ var errUnhealthy = errors.New("registry unhealthy")
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) != 1 {
-		fmt.Fprint(stderr, usage)
-		return 2
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	commands := map[string]func(*registry) error{
-		"up":     func(r *registry) error { return locked(r.lockDir, stderr, func() error { return r.up(ctx, stdout) }) },
-		"down":   func(r *registry) error { return locked(r.lockDir, stderr, func() error { return r.down(stdout) }) },
-		"status": func(r *registry) error { return r.status(ctx, stdout) },
-	}
-	command, ok := commands[args[0]]
-	if !ok {
-		fmt.Fprintf(stderr, "registry: unknown command %q\n%s", args[0], usage)
-		return 2
-	}
-	r, err := newRegistry()
-	if err == nil {
-		err = command(r)
-	}
-	if errors.Is(err, errUnhealthy) {
-		return 1
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "registry: %v\n", err)
-		return 1
-	}
-	return 0
+	return toolmain.Tool[*registry]{
+		Name:  "registry",
+		Usage: usage,
+		New:   newRegistry,
+		Commands: map[string]func(context.Context, *registry) error{
+			"up": func(ctx context.Context, r *registry) error {
+				return locked(r.lockDir, stderr, func() error { return r.up(ctx, stdout) })
+			},
+			"down": func(_ context.Context, r *registry) error {
+				return locked(r.lockDir, stderr, func() error { return r.down(stdout) })
+			},
+			"status": func(ctx context.Context, r *registry) error { return r.status(ctx, stdout) },
+		},
+		Reported: errUnhealthy,
+	}.Run(args, stderr)
 }
 
 // registry is the local registry's state directory and server binary.

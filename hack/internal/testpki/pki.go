@@ -151,3 +151,26 @@ func WriteFiles(files []File) error {
 	}
 	return nil
 }
+
+// Verify checks that the serving certificate in certFile verifies, with
+// the CA in caFile as the only root, for a TLS server called host (a DNS
+// name or an IP address).
+func Verify(caFile, certFile, host string) error {
+	ca, err := ReadCert(caFile)
+	if err != nil {
+		return err
+	}
+	cert, err := ReadCert(certFile)
+	if err != nil {
+		return err
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(ca)
+	_, err = cert.Verify(x509.VerifyOptions{
+		DNSName: host, Roots: roots, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	})
+	if err != nil {
+		return fmt.Errorf("verify %s for %s: %w", certFile, host, err)
+	}
+	return nil
+}

@@ -11,8 +11,8 @@ import (
 	"time"
 )
 
-// writeTestPKI writes a CA and a serving certificate for 127.0.0.1, ::1
-// and localhost as ca.crt, server.crt and server.key under dir.
+// writeTestPKI writes a CA and a serving certificate for 192.0.2.10, ::1
+// and server.test as ca.crt, server.crt and server.key under dir.
 func writeTestPKI(t *testing.T, dir string) {
 	t.Helper()
 	ca, err := NewCA("test-ca", time.Hour)
@@ -20,8 +20,8 @@ func writeTestPKI(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 	serving, err := ca.IssueServing(Host{
-		CommonName: "127.0.0.1", DNSNames: []string{"localhost"},
-		IPs: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		CommonName: "server.test", DNSNames: []string{"server.test"},
+		IPs: []net.IP{net.ParseIP("192.0.2.10"), net.IPv6loopback},
 	}, time.Hour)
 	if err != nil {
 		t.Fatal(err)
@@ -40,37 +40,24 @@ func writeTestPKI(t *testing.T, dir string) {
 	}
 }
 
-func readCert(t *testing.T, path string) *x509.Certificate {
-	t.Helper()
-	cert, err := ReadCert(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cert
-}
-
 // TestIssueServing checks the serving certificate verifies with the CA for
 // the names it was issued for and no others, and the key is private.
 func TestIssueServing(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "pki")
 	writeTestPKI(t, dir)
-	roots := x509.NewCertPool()
-	roots.AddCert(readCert(t, filepath.Join(dir, "ca.crt")))
-	server := readCert(t, filepath.Join(dir, "server.crt"))
 	tests := []struct {
 		name    string
 		wantErr bool
 	}{
-		{"127.0.0.1", false},
-		{"localhost", false},
+		{"server.test", false},
+		{"192.0.2.10", false},
 		{"::1", false},
-		{"registry.example.com", true},
+		{"127.0.0.1", true},
+		{"other.test", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := server.Verify(x509.VerifyOptions{
-				DNSName: tt.name, Roots: roots, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-			})
+			err := Verify(filepath.Join(dir, "ca.crt"), filepath.Join(dir, "server.crt"), tt.name)
 			if (err != nil) != tt.wantErr {
 				t.Errorf("Verify(%s) error = %v, want error %v", tt.name, err, tt.wantErr)
 			}
@@ -126,5 +113,8 @@ func TestReadCertErrors(t *testing.T) {
 	}
 	if _, err := ReadCert(filepath.Join(dir, "missing.crt")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("ReadCert of a missing file: error %v, want not exist", err)
+	}
+	if err := Verify(notPEM, notPEM, "localhost"); !errors.Is(err, ErrNoPEM) {
+		t.Errorf("Verify with a non-PEM CA: error %v, want ErrNoPEM", err)
 	}
 }
