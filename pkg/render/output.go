@@ -1,13 +1,15 @@
 package render
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
-	"strings"
+	"slices"
+	"unicode"
 )
 
 // WriteOptions select what of a Result is written, as `helm template`'s
@@ -29,36 +31,74 @@ type WriteOptions struct {
 // as one YAML stream, each document headed by "---" and a "# Source:"
 // comment naming its template. It is the release manifest.
 func (r *Result) ManifestText(includeCRDs bool) string {
-	var b strings.Builder
+	return string(r.appendManifests(nil, includeCRDs))
+}
+
+// appendManifests appends ManifestText to buf, grown once to its size:
+// manifests run to megabytes, and growing by doubling costs more than
+// writing them.
+func (r *Result) appendManifests(buf []byte, includeCRDs bool) []byte {
+	size := 0
 	if includeCRDs {
 		for _, crd := range r.CRDs {
-			fmt.Fprintf(&b, "---\n# Source: %s\n%s\n", crd.Filename, crd.File.Data)
+			size += docSize(crd.Filename, len(crd.File.Data))
 		}
 	}
 	for _, m := range r.Manifests {
-		fmt.Fprintf(&b, "---\n# Source: %s\n%s\n", m.Name, m.Content)
+		size += docSize(m.Name, len(m.Content))
 	}
-	return b.String()
+	buf = slices.Grow(buf, size)
+	if includeCRDs {
+		for _, crd := range r.CRDs {
+			buf = appendDoc(buf, crd.Filename, crd.File.Data)
+		}
+	}
+	for _, m := range r.Manifests {
+		buf = appendDoc(buf, m.Name, m.Content)
+	}
+	return buf
+}
+
+const (
+	docHead = "---\n# Source: "
+	docSep  = "\n"
+)
+
+// docSize is the length of a document as appendDoc writes it.
+func docSize(source string, contentLen int) int {
+	return len(docHead) + len(source) + len(docSep) + contentLen + len(docSep)
+}
+
+// appendDoc appends one document headed by "---" and a "# Source:" comment.
+func appendDoc[T string | []byte](buf []byte, source string, content T) []byte {
+	buf = append(buf, docHead...)
+	buf = append(buf, source...)
+	buf = append(buf, docSep...)
+	buf = append(buf, content...)
+	return append(buf, docSep...)
 }
 
 // Write writes the result to w exactly as `helm template` prints it:
 // CRDs (when asked) and manifests, then hooks.
 func Write(w io.Writer, r *Result, o WriteOptions) error {
-	var b strings.Builder
-	fmt.Fprintln(&b, strings.TrimSpace(r.ManifestText(o.IncludeCRDs)))
+	out := r.appendManifests(nil, o.IncludeCRDs)
+	// The manifests start with "---" (or are empty), so trimming the
+	// right is trimming both sides.
+	out = bytes.TrimRightFunc(out, unicode.IsSpace)
+	out = append(out, '\n')
 	if !o.NoHooks {
 		for _, h := range r.Hooks {
 			if o.SkipTests && h.IsTest() {
 				continue
 			}
-			fmt.Fprintf(&b, "---\n# Source: %s\n%s\n", h.Path, h.Manifest)
+			out = appendDoc(out, h.Path, h.Manifest)
 		}
 	}
 	if len(o.ShowOnly) == 0 {
-		_, err := io.WriteString(w, b.String())
+		_, err := w.Write(out)
 		return err
 	}
-	docs, err := showOnly(b.String(), o.ShowOnly)
+	docs, err := showOnly(string(out), o.ShowOnly)
 	if err != nil {
 		return err
 	}
