@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-
-	"sigs.k8s.io/yaml"
 )
 
 // Hook annotations.
@@ -162,7 +160,7 @@ func parseHeads(docs []document) []parsedHead {
 	for w := range workers {
 		wg.Go(func() {
 			for i := w; i < len(docs); i += workers {
-				heads[i].err = yaml.Unmarshal([]byte(docs[i].text), &heads[i].Head)
+				heads[i].Head, heads[i].err = parseHead(docs[i].text)
 			}
 		})
 	}
