@@ -24,10 +24,11 @@ type deployment struct {
 }
 
 // deployRevision records d.rel, applies its objects, prunes the objects of
-// d.previous no longer rendered and records the outcome.
+// d.previous (and of the failed revisions since) no longer rendered and
+// records the outcome.
 func deployRevision(ctx context.Context, cfg *Configuration, d deployment) (*release.Release, *kube.ChangeSet, error) {
 	rel := d.rel
-	prevRefs, err := manifestRefs(fmt.Sprintf("release %q revision %d", rel.Name, d.previous.Revision), d.previous.Manifest)
+	prevRefs, err := staleRefs(ctx, cfg, d.previous)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -38,9 +39,7 @@ func deployRevision(ctx context.Context, cfg *Configuration, d deployment) (*rel
 	if err != nil {
 		return rel, cs, fail(ctx, cfg, rel, d.operation, err)
 	}
-	// Only the previous deployed revision's objects are pruned: a failed
-	// one's may never have been applied, or only partly.
-	if d.previous.Status == release.StatusDeployed {
+	if len(prevRefs) > 0 {
 		pruned, err := cfg.Kube.Prune(ctx, prevRefs, kube.RefsOf(flattened(d.objs)), kube.DeleteOptions{
 			Namespace: cfg.Namespace, Owner: cfg.owner(rel.Name), Concurrency: d.settings.Concurrency,
 		})
@@ -63,4 +62,39 @@ func flattened(objs []*unstructured.Unstructured) []*unstructured.Unstructured {
 		return objs
 	}
 	return flat
+}
+
+// staleRefs returns the objects the new revision replaces: those of the
+// previous revision, if it was deployed, and of every failed revision after
+// it, which may have created objects before they failed. Prune deletes only
+// the ones the release still owns.
+func staleRefs(ctx context.Context, cfg *Configuration, previous *release.Release) ([]kube.ObjectRef, error) {
+	var refs []kube.ObjectRef
+	after := 0
+	if previous.Status == release.StatusDeployed {
+		r, err := manifestRefs(fmt.Sprintf("release %q revision %d", previous.Name, previous.Revision), previous.Manifest)
+		if err != nil {
+			return nil, err
+		}
+		refs, after = r, previous.Revision
+	}
+	history, err := cfg.Store.History(ctx, previous.Name)
+	if err != nil {
+		return nil, fmt.Errorf("read history of release %q: %w", previous.Name, err)
+	}
+	for _, s := range history {
+		if s.Revision <= after || s.Status != release.StatusFailed {
+			continue
+		}
+		failed, err := cfg.Store.Get(ctx, previous.Name, s.Revision)
+		if err != nil {
+			return nil, fmt.Errorf("read release %q revision %d: %w", previous.Name, s.Revision, err)
+		}
+		r, err := manifestRefs(fmt.Sprintf("release %q revision %d", failed.Name, failed.Revision), failed.Manifest)
+		if err != nil {
+			return nil, err
+		}
+		refs = append(refs, r...)
+	}
+	return refs, nil
 }

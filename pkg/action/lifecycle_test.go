@@ -171,3 +171,27 @@ func entryLines(cs *kube.ChangeSet) []string {
 	}
 	return lines
 }
+
+func TestUninstallAfterFailedUpgrade(t *testing.T) {
+	cfg, dyn := newConfig(t)
+	ctx := t.Context()
+	if _, _, err := action.Install(ctx, cfg, configMapChart(t), nil, action.InstallOptions{Name: "web"}); err != nil {
+		t.Fatal(err)
+	}
+	// The failed revision renders only "extra" (and an invalid Service):
+	// uninstall must still delete a and b of the deployed revision.
+	broken := writeChart(t, "cms", map[string]string{
+		"values.yaml":        "color: red\nconfigmaps:\n- name: extra\n",
+		"templates/cms.yaml": configMapTemplate,
+		"templates/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: bad\nspec:\n  type: Bogus\n  ports: [{port: 80}]\n",
+	})
+	if _, _, err := action.Upgrade(ctx, cfg, broken, nil, action.UpgradeOptions{Name: "web"}); err == nil {
+		t.Fatal("upgrade with an invalid Service succeeded")
+	}
+	if _, err := action.Uninstall(ctx, cfg, []string{"web"}, action.UninstallOptions{}); err != nil {
+		t.Fatalf("uninstall: %v", err)
+	}
+	if diff := cmp.Diff([]string{"k"}, liveNames(t, dyn, configMaps, cfg.Namespace)); diff != "" {
+		t.Errorf("objects after uninstall (-want +got):\n%s", diff)
+	}
+}

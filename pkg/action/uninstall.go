@@ -122,6 +122,19 @@ func deleteObjects(ctx context.Context, cfg *Configuration, rel *release.Release
 	if err != nil {
 		return nil, err
 	}
+	// After a failed upgrade the deployed revision, and the failed ones
+	// since, may have objects the last revision does not list.
+	deployed, err := release.Deployed(ctx, cfg.Store, rel.Name)
+	switch {
+	case err == nil && deployed.Revision != rel.Revision:
+		more, err := staleRefs(ctx, cfg, deployed)
+		if err != nil {
+			return nil, err
+		}
+		refs = uniqueRefs(append(refs, more...))
+	case err != nil && !errors.Is(err, release.ErrNotFound):
+		return nil, fmt.Errorf("read deployed revision of release %q: %w", rel.Name, err)
+	}
 	return cfg.Kube.Delete(ctx, refs, kube.DeleteOptions{
 		Namespace: cfg.Namespace, Owner: cfg.owner(rel.Name), DryRun: opts.DryRun, Concurrency: opts.Concurrency,
 	})
@@ -139,4 +152,19 @@ func deleteRecords(ctx context.Context, cfg *Configuration, name string) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// uniqueRefs drops repeated refs (same group, kind, namespace and name),
+// keeping the first.
+func uniqueRefs(refs []kube.ObjectRef) []kube.ObjectRef {
+	seen := map[kube.ObjectRef]bool{}
+	out := refs[:0]
+	for _, r := range refs {
+		key := kube.ObjectRef{Group: r.Group, Kind: r.Kind, Namespace: r.Namespace, Name: r.Name}
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, r)
+		}
+	}
+	return out
 }
