@@ -52,8 +52,9 @@ func (e *Engine) tplFunc(parent *template.Template, funcs template.FuncMap, dept
 		if err != nil {
 			return "", fmt.Errorf("cannot parse template %q: %w", text, err)
 		}
-		t := parent.New(tplName)
+		var t *template.Template
 		if len(trees) == 1 && trees[tplName] != nil {
+			t = parent.New(tplName)
 			t.Tree = trees[tplName]
 		} else if t, err = e.cloneForTpl(parent, funcs, depth, text); err != nil {
 			return "", err
