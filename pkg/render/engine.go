@@ -182,6 +182,7 @@ func (e *Engine) render(tpls map[string]renderable) (rendered map[string]string,
 		r := tpls[name]
 		r.scope["Template"] = map[string]any{"Name": name, "BasePath": r.basePath}
 		var buf strings.Builder
+		buf.Grow(len(r.text)) // output is usually about as long as the template
 		if err := t.ExecuteTemplate(&buf, name, r.scope); err != nil {
 			return nil, execError(name, err)
 		}
