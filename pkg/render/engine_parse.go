@@ -29,13 +29,26 @@ type parsed struct {
 
 // parseAll parses the texts of the named templates in parallel, the way
 // Template.Parse does (same delimiters, the function names of funcs and
-// the builtins), and returns the results in the order of names.
+// the builtins), and returns the results in the order of names. A panic
+// while parsing is raised again in the caller, where the engine recovers
+// it as it did when parsing was serial.
 func parseAll(names []string, tpls map[string]renderable, funcs template.FuncMap) []parsed {
 	out := make([]parsed, len(names))
 	work := make(chan int)
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var panicked any
 	for range min(runtime.GOMAXPROCS(0), len(names)) {
 		wg.Go(func() {
+			defer func() {
+				if r := recover(); r != nil {
+					mu.Lock()
+					panicked = r
+					mu.Unlock()
+					for range work { // let the sender finish
+					}
+				}
+			}()
 			for i := range work {
 				out[i].trees, out[i].err = parse.Parse(names[i], tpls[names[i]].text, "", "", funcs, builtinNames)
 			}
@@ -46,6 +59,9 @@ func parseAll(names []string, tpls map[string]renderable, funcs template.FuncMap
 	}
 	close(work)
 	wg.Wait()
+	if panicked != nil {
+		panic(panicked)
+	}
 	return out
 }
 
