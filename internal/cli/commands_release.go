@@ -111,6 +111,8 @@ type releaseReport struct {
 	releaseSummary
 	Notes   string         `json:"notes,omitempty"`
 	Changes []changeReport `json:"changes,omitempty"`
+	// Manifest is the rendered manifest, shown by dry runs only.
+	Manifest string `json:"manifest,omitempty"`
 }
 
 // changeReport is what happened to one object.
@@ -118,6 +120,15 @@ type changeReport struct {
 	Object string `json:"object"`
 	Action string `json:"action"`
 	Reason string `json:"reason,omitempty"`
+}
+
+// dryRunReportOf is reportOf with the manifest, for dry runs.
+func dryRunReportOf(rel *release.Release, cs *kube.ChangeSet, dryRun action.DryRun) releaseReport {
+	r := reportOf(rel, cs)
+	if dryRun != action.DryRunNone {
+		r.Manifest = rel.Manifest
+	}
+	return r
 }
 
 func reportOf(rel *release.Release, cs *kube.ChangeSet) releaseReport {
@@ -150,6 +161,9 @@ func writeReport(w io.Writer, r releaseReport) error {
 			}
 			b.WriteString(line + "\n")
 		}
+	}
+	if r.Manifest != "" {
+		fmt.Fprintf(&b, "MANIFEST:\n%s\n", strings.TrimRight(r.Manifest, "\n"))
 	}
 	if r.Notes != "" {
 		fmt.Fprintf(&b, "NOTES:\n%s\n", strings.TrimRight(r.Notes, "\n"))

@@ -124,7 +124,7 @@ func runInstall(ctx context.Context, f *Factory, o *installOptions) error {
 	if err != nil {
 		return fmt.Errorf("install release %q: %w", o.name, err)
 	}
-	r := reportOf(rel, cs)
+	r := dryRunReportOf(rel, cs, settings.DryRun)
 	return o.output.Print(f.Out, r, func(w io.Writer) error { return writeReport(w, r) })
 }
 

@@ -124,11 +124,30 @@ func TestInstallDryRunClientNeedsNoRecord(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("decode %q: %v", out, err)
 	}
+	if !strings.Contains(r.Manifest, "name: web-first") {
+		t.Errorf("dry run manifest lacks web-first:\n%s", r.Manifest)
+	}
 	if r.Status != "pending-install" || r.Description != "Dry run complete" {
 		t.Errorf("dry run status %q description %q", r.Status, r.Description)
 	}
 	code, _, stderr := run(t, append([]string{"status", "web"}, conn...)...)
 	if code != ExitError || !strings.Contains(stderr, "release not found") {
 		t.Errorf("status after dry run: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestInstallGenerateName(t *testing.T) {
+	conn := clusterArgs(t)
+	out := runOK(t, append([]string{"install", releaseChart(t), "--generate-name", "-o", "json"}, conn...)...)
+	var r releaseReport
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("decode %q: %v", out, err)
+	}
+	if !strings.HasPrefix(r.Name, "web-") || r.Status != "deployed" {
+		t.Errorf("generated release %q %s, want web-... deployed", r.Name, r.Status)
+	}
+	got := decodeRows(t, runOK(t, append([]string{"list", "-o", "json"}, conn...)...))
+	if len(got) != 1 || got[0].Name != r.Name {
+		t.Errorf("list = %v, want only %s", got, r.Name)
 	}
 }

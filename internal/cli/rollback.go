@@ -69,6 +69,6 @@ func runRollback(ctx context.Context, f *Factory, o *rollbackOptions) error {
 	if err != nil {
 		return fmt.Errorf("roll back release %q: %w", o.name, err)
 	}
-	r := reportOf(rel, cs)
+	r := dryRunReportOf(rel, cs, settings.DryRun)
 	return o.output.Print(f.Out, r, func(w io.Writer) error { return writeReport(w, r) })
 }

@@ -117,6 +117,6 @@ func runUpgrade(ctx context.Context, f *Factory, o *upgradeOptions) error {
 	if err != nil {
 		return fmt.Errorf("upgrade release %q: %w", o.name, err)
 	}
-	r := reportOf(rel, cs)
+	r := dryRunReportOf(rel, cs, settings.DryRun)
 	return o.output.Print(f.Out, r, func(w io.Writer) error { return writeReport(w, r) })
 }
