@@ -109,13 +109,28 @@ func TestUninstallKeepHistory(t *testing.T) {
 	if !errors.Is(err, action.ErrUninstalled) {
 		t.Errorf("second uninstall: err = %v, want ErrUninstalled", err)
 	}
-	// The name can be installed again, as the next revision.
+	_, _, err = action.Upgrade(ctx, cfg, configMapChart(t), nil, action.UpgradeOptions{Name: "web"})
+	if !errors.Is(err, action.ErrUninstalled) {
+		t.Errorf("upgrade of an uninstalled release: err = %v, want ErrUninstalled", err)
+	}
+	// The name can be installed again, as the next revision, by install
+	// or upgrade --install.
 	rel, _, err := action.Install(ctx, cfg, configMapChart(t), nil, action.InstallOptions{Name: "web"})
 	if err != nil {
 		t.Fatalf("install again: %v", err)
 	}
 	if rel.Revision != 2 {
 		t.Errorf("revision of the new install = %d, want 2", rel.Revision)
+	}
+	if _, err := action.Uninstall(ctx, cfg, []string{"web"}, action.UninstallOptions{KeepHistory: true}); err != nil {
+		t.Fatal(err)
+	}
+	rel, _, err = action.Upgrade(ctx, cfg, configMapChart(t), nil, action.UpgradeOptions{Name: "web", Install: true})
+	if err != nil {
+		t.Fatalf("upgrade --install of an uninstalled release: %v", err)
+	}
+	if rel.Revision != 3 || rel.Description != "Install complete" {
+		t.Errorf("upgrade --install recorded revision %d %q, want 3 \"Install complete\"", rel.Revision, rel.Description)
 	}
 }
 

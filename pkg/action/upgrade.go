@@ -29,7 +29,8 @@ type UpgradeOptions struct {
 // objects of the previously deployed revision that it no longer renders
 // (keeping those annotated helm.sh/resource-policy: keep) and marks that
 // revision superseded. A failed apply records the revision failed and
-// prunes nothing. With Install, a release without revisions is installed.
+// prunes nothing. With Install, a release without revisions, or one
+// uninstalled with its history kept, is installed.
 // Upgrade does not touch the chart's crds/ files, as Helm does not.
 func Upgrade(ctx context.Context, cfg *Configuration, c *chart.Chart, user map[string]any,
 	opts UpgradeOptions,
@@ -58,7 +59,7 @@ func upgradeLocked(ctx context.Context, cfg *Configuration, c *chart.Chart, user
 	opts UpgradeOptions,
 ) (*release.Release, *kube.ChangeSet, error) {
 	last, current, err := currentRelease(ctx, cfg, opts.Name)
-	if errors.Is(err, release.ErrNotFound) && opts.Install {
+	if opts.Install && (errors.Is(err, release.ErrNotFound) || errors.Is(err, ErrUninstalled)) {
 		return installLocked(ctx, cfg, c, user, installOptionsOf(opts))
 	}
 	if err != nil {
@@ -115,7 +116,7 @@ func upgradeDryRun(ctx context.Context, cfg *Configuration, c *chart.Chart, user
 	opts UpgradeOptions,
 ) (*release.Release, *kube.ChangeSet, error) {
 	last, current, err := currentRelease(ctx, cfg, opts.Name)
-	if errors.Is(err, release.ErrNotFound) && opts.Install {
+	if opts.Install && (errors.Is(err, release.ErrNotFound) || errors.Is(err, ErrUninstalled)) {
 		return installDryRun(ctx, cfg, c, user, installOptionsOf(opts))
 	}
 	if err != nil {
