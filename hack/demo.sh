@@ -65,3 +65,16 @@ mkdir pulled
 step berth pull "oci://$registry/demo/web@$digest" "${ca[@]}" -d pulled
 step sha256sum web-0.1.0.tgz pulled/web-0.1.0.tgz
 step berth registry logout "$registry"
+
+printf '\n== releases: install, upgrade, roll back and uninstall with server-side apply\n'
+step berth install web web-0.1.0.tgz -n demo --create-namespace --set replicaCount=2
+step berth list -n demo
+step berth status web -n demo
+step kubectl get deployments,services -n demo
+step berth upgrade web web-0.1.0.tgz -n demo --set replicaCount=3
+step berth history web -n demo
+step berth rollback web 1 -n demo
+step berth history web -n demo
+step kubectl get deployment web -n demo -o jsonpath='{.spec.replicas}{"\n"}'
+step berth uninstall web -n demo
+step berth list -n demo --all
