@@ -58,29 +58,45 @@ func Upgrade(ctx context.Context, cfg *Configuration, c *chart.Chart, user map[s
 func upgradeLocked(ctx context.Context, cfg *Configuration, c *chart.Chart, user map[string]any,
 	opts UpgradeOptions,
 ) (*release.Release, *kube.ChangeSet, error) {
-	last, current, err := currentRelease(ctx, cfg, opts.Name)
-	if opts.Install && (errors.Is(err, release.ErrNotFound) || errors.Is(err, ErrUninstalled)) {
+	r, current, install, err := planUpgrade(ctx, cfg, c, user, opts)
+	if install {
 		return installLocked(ctx, cfg, c, user, installOptionsOf(opts))
 	}
-	if err != nil {
-		return nil, nil, err
-	}
-	user = upgradeValues(opts.Values, c, current, user)
-	r, err := renderRevision(cfg, c, user, opts.Name, last.Revision+1, false, opts.RenderOptions)
 	if err != nil {
 		return nil, nil, err
 	}
 	if err := pruneHistory(ctx, cfg, opts.Name, opts.MaxHistory); err != nil {
 		return nil, nil, err
 	}
-	rel := r.rel
-	rel.Status = release.StatusPendingUpgrade
-	rel.Description = "Upgrading"
-	rel.FirstDeployed, rel.LastDeployed = last.FirstDeployed, cfg.now()
+	r.rel.Description = "Upgrading"
 	return deployRevision(ctx, cfg, deployment{
-		rel: rel, objs: r.objs, previous: current, settings: opts.ApplySettings,
+		rel: r.rel, objs: r.objs, previous: current, settings: opts.ApplySettings,
 		operation: "Upgrade", description: descUpgrade,
 	})
+}
+
+// planUpgrade reads release opts.Name and renders its next revision,
+// pending-upgrade, with the deployed revision the upgrade starts from.
+// install is true when opts.Install applies and there is nothing to
+// upgrade (no revision, or uninstalled): the caller installs instead.
+func planUpgrade(ctx context.Context, cfg *Configuration, c *chart.Chart, user map[string]any,
+	opts UpgradeOptions,
+) (r *rendered, current *release.Release, install bool, err error) {
+	last, current, err := currentRelease(ctx, cfg, opts.Name)
+	if opts.Install && (errors.Is(err, release.ErrNotFound) || errors.Is(err, ErrUninstalled)) {
+		return nil, nil, true, nil
+	}
+	if err != nil {
+		return nil, nil, false, err
+	}
+	user = upgradeValues(opts.Values, c, current, user)
+	r, err = renderRevision(cfg, c, user, opts.Name, last.Revision+1, false, opts.RenderOptions)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	r.rel.Status = release.StatusPendingUpgrade
+	r.rel.FirstDeployed, r.rel.LastDeployed = last.FirstDeployed, cfg.now()
+	return r, current, false, nil
 }
 
 // currentRelease reads the last revision of release name and the one an
@@ -115,21 +131,14 @@ func installOptionsOf(opts UpgradeOptions) InstallOptions {
 func upgradeDryRun(ctx context.Context, cfg *Configuration, c *chart.Chart, user map[string]any,
 	opts UpgradeOptions,
 ) (*release.Release, *kube.ChangeSet, error) {
-	last, current, err := currentRelease(ctx, cfg, opts.Name)
-	if opts.Install && (errors.Is(err, release.ErrNotFound) || errors.Is(err, ErrUninstalled)) {
+	r, _, install, err := planUpgrade(ctx, cfg, c, user, opts)
+	if install {
 		return installDryRun(ctx, cfg, c, user, installOptionsOf(opts))
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	user = upgradeValues(opts.Values, c, current, user)
-	r, err := renderRevision(cfg, c, user, opts.Name, last.Revision+1, false, opts.RenderOptions)
-	if err != nil {
-		return nil, nil, err
-	}
-	r.rel.Status = release.StatusPendingUpgrade
 	r.rel.Description = descDryRun
-	r.rel.FirstDeployed, r.rel.LastDeployed = last.FirstDeployed, cfg.now()
 	if opts.DryRun == DryRunClient {
 		return r.rel, nil, nil
 	}
