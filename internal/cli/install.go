@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/berth-sh/berth/pkg/action"
-	"github.com/berth-sh/berth/pkg/chart"
 )
 
 // installOptions are the flags and arguments of berth install.
@@ -19,6 +18,7 @@ type installOptions struct {
 	values valuesFlags
 	apply  applyFlags
 	output outputFlags
+	ref    chartRefFlags
 
 	name                 string
 	chartPath            string
@@ -33,8 +33,8 @@ func newInstallCmd(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "install [NAME] CHART",
 		Short: "install a chart as a new release",
-		Long: `Install a chart (a directory or a .tgz archive) as release NAME in the
-namespace of -n or the kubeconfig context.
+		Long: `Install a chart (a directory, a .tgz archive or oci://HOST/PATH/NAME pulled
+at --version) as release NAME in the namespace of -n or the kubeconfig context.
 
 berth records the revision as pending before it touches the cluster, applies
 the chart's crds/ files and then its manifests with server-side apply (field
@@ -67,6 +67,7 @@ objects to the API server with a server-side dry run. Nothing is recorded.`,
 	o.values.AddFlags(fs)
 	o.apply.AddFlags(fs)
 	o.output.AddFlags(fs)
+	o.ref.AddFlags(fs)
 	fs.BoolVarP(&o.generateName, "generate-name", "g", false, "generate the release name from the chart name")
 	fs.BoolVar(&o.createNamespace, "create-namespace", false, "create the release namespace if it does not exist")
 	fs.BoolVar(&o.skipCRDs, "skip-crds", false, "do not apply the chart's crds/ files")
@@ -96,7 +97,7 @@ func runInstall(ctx context.Context, f *Factory, o *installOptions) error {
 	if err != nil {
 		return err
 	}
-	c, err := chart.Load(o.chartPath)
+	c, err := o.ref.load(ctx, f, o.chartPath)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 
@@ -14,6 +15,7 @@ import (
 // showOptions are the arguments of the berth show subcommands.
 type showOptions struct {
 	chartPath string
+	ref       chartRefFlags
 	// parts are what to print, in order: chart, values, readme, crds.
 	parts []showPart
 }
@@ -31,8 +33,10 @@ func newShowCmd(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "show chart|values|readme|crds|all CHART",
 		Short: "print a chart's metadata, default values, README or CRDs",
-		Long: `Print parts of a chart without rendering it. CHART is a chart directory or
-a .tgz archive. The output is what 'helm show' prints, byte for byte.`,
+		Long: `Print parts of a chart without rendering it. CHART is a chart directory,
+a .tgz archive or oci://HOST/PATH/NAME[:TAG|@DIGEST], pulled at --version
+through berth's OCI cache. The output is what 'helm show' prints, byte for
+byte.`,
 		Example: `  berth show values ./web > my-values.yaml
   berth show chart web-1.2.3.tgz
   berth show crds ./operator | kubectl apply --server-side -f -`,
@@ -78,22 +82,26 @@ a .tgz archive. The output is what 'helm show' prints, byte for byte.`,
 		},
 	} {
 		parts := sub.parts
-		cmd.AddCommand(&cobra.Command{
+		o := &showOptions{parts: parts}
+		subCmd := &cobra.Command{
 			Use:     sub.use + " CHART",
 			Short:   sub.short,
-			Long:    sub.long + "\n\nCHART is a chart directory or a .tgz archive.",
+			Long:    sub.long + "\n\nCHART is a chart directory, a .tgz archive or an oci:// reference (see --version).",
 			Example: sub.example,
 			Args:    exactArgs("chart"),
-			RunE: func(_ *cobra.Command, args []string) error {
-				return runShow(f, &showOptions{chartPath: args[0], parts: parts})
+			RunE: func(cmd *cobra.Command, args []string) error {
+				o.chartPath = args[0]
+				return runShow(cmd.Context(), f, o)
 			},
-		})
+		}
+		o.ref.AddFlags(subCmd.Flags())
+		cmd.AddCommand(subCmd)
 	}
 	return cmd
 }
 
-func runShow(f *Factory, o *showOptions) error {
-	c, err := chart.Load(o.chartPath)
+func runShow(ctx context.Context, f *Factory, o *showOptions) error {
+	c, err := o.ref.load(ctx, f, o.chartPath)
 	if err != nil {
 		return err
 	}

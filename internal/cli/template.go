@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/berth-sh/berth/pkg/chart"
 	"github.com/berth-sh/berth/pkg/render"
 )
 
@@ -23,6 +22,7 @@ const defaultReleaseName = "release-name"
 // templateOptions are the flags and arguments of berth template.
 type templateOptions struct {
 	values valuesFlags
+	ref    chartRefFlags
 
 	releaseName          string
 	chartPath            string
@@ -52,6 +52,10 @@ func newTemplateCmd(f *Factory) *cobra.Command {
 '# Source:' comment naming its template, in Helm's install order, hooks
 last.
 
+CHART is a chart directory, a .tgz archive or
+oci://HOST/PATH/NAME[:TAG|@DIGEST], pulled at --version (a version or SemVer
+constraint) through berth's OCI cache.
+
 Values come from the chart's values.yaml, then -f files and --set flags in
 order. The cluster is assumed to run --kube-version (default: the version of
 berth's Kubernetes client library) and to serve the built-in APIs plus
@@ -73,6 +77,9 @@ namespace; objects no patch targets are printed as rendered:
 
   # Only the service, for a cluster running Kubernetes 1.29
   berth template web ./charts/web --show-only templates/service.yaml --kube-version 1.29
+
+  # A chart from an OCI registry, highest 1.2.x release
+  berth template web oci://ghcr.io/acme/charts/web --version '~1.2'
 
   # One file per template, CRDs included
   berth template web ./charts/web --include-crds --output-dir out/`,
@@ -97,6 +104,7 @@ namespace; objects no patch targets are printed as rendered:
 
 func (o *templateOptions) addFlags(fs *pflag.FlagSet) {
 	o.values.AddFlags(fs)
+	o.ref.AddFlags(fs)
 	fs.StringVar(&o.kubeVersion, "kube-version", "", "Kubernetes version templates see in .Capabilities.KubeVersion")
 	fs.StringSliceVarP(&o.apiVersions, "api-versions", "a", nil,
 		"API versions (group/version or group/version/Kind) added to .Capabilities.APIVersions; repeatable or comma-separated")
@@ -129,7 +137,7 @@ func validateReleaseName(name string) error {
 	return nil
 }
 
-func runTemplate(_ context.Context, f *Factory, o *templateOptions) error {
+func runTemplate(ctx context.Context, f *Factory, o *templateOptions) error {
 	if err := validateReleaseName(o.releaseName); err != nil {
 		return err
 	}
@@ -137,7 +145,7 @@ func runTemplate(_ context.Context, f *Factory, o *templateOptions) error {
 	if err != nil {
 		return err
 	}
-	c, err := chart.Load(o.chartPath)
+	c, err := o.ref.load(ctx, f, o.chartPath)
 	if err != nil {
 		return err
 	}

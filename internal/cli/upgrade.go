@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/berth-sh/berth/pkg/action"
-	"github.com/berth-sh/berth/pkg/chart"
 )
 
 // upgradeOptions are the flags and arguments of berth upgrade.
@@ -16,6 +15,7 @@ type upgradeOptions struct {
 	values valuesFlags
 	apply  applyFlags
 	output outputFlags
+	ref    chartRefFlags
 
 	name                 string
 	chartPath            string
@@ -32,7 +32,8 @@ func newUpgradeCmd(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "upgrade NAME CHART",
 		Short: "upgrade a release to a new chart or new values",
-		Long: `Upgrade release NAME with a chart (a directory or a .tgz archive) and values.
+		Long: `Upgrade release NAME with a chart (a directory, a .tgz archive or
+oci://HOST/PATH/NAME pulled at --version) and values.
 
 berth records the next revision as pending, applies it with server-side apply
 and, once the apply succeeded, deletes the objects of the previously deployed
@@ -62,6 +63,7 @@ only; --reuse-values merges the new flags over the previous values;
 	o.values.AddFlags(fs)
 	o.apply.AddFlags(fs)
 	o.output.AddFlags(fs)
+	o.ref.AddFlags(fs)
 	fs.BoolVarP(&o.install, "install", "i", false, "install the release if it does not exist")
 	fs.BoolVar(&o.createNamespace, "create-namespace", false, "with --install, create the release namespace if it does not exist")
 	fs.BoolVar(&o.reuseValues, "reuse-values", false, "merge the new values over the last revision's, ignoring the new chart's defaults")
@@ -94,7 +96,7 @@ func runUpgrade(ctx context.Context, f *Factory, o *upgradeOptions) error {
 	if err != nil {
 		return err
 	}
-	c, err := chart.Load(o.chartPath)
+	c, err := o.ref.load(ctx, f, o.chartPath)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,129 @@
+package cli
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/berth-sh/berth/internal/testenv/registry"
+	"github.com/berth-sh/berth/pkg/chart"
+	"github.com/berth-sh/berth/pkg/oci"
+)
+
+// pushStarterChart creates berth's starter chart named name, packs it and
+// pushes it to reg under charts/, returning the archive's path.
+func pushStarterChart(t *testing.T, reg *registry.Registry, name string) string {
+	t.Helper()
+	dir, err := chart.Create(name, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := chart.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	archive, err := chart.Save(c, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := oci.NewClient(oci.Options{PlainHTTP: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.PushFile(t.Context(), archive, reg.Ref("charts")); err != nil {
+		t.Fatalf("push %s: %v", archive, err)
+	}
+	return archive
+}
+
+func TestChartRefFromRegistry(t *testing.T) {
+	isolateRegistryEnv(t)
+	reg := registry.New(t)
+	archive := pushStarterChart(t, reg, "web")
+	ref := reg.Ref("charts/web")
+
+	local, err := chart.Load(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		ociArgs   []string
+		localArgs []string
+	}{
+		{
+			"template",
+			[]string{"template", "rel", ref, "--version", "0.1.0", "--plain-http"},
+			[]string{"template", "rel", archive},
+		},
+		{
+			"template constraint",
+			[]string{"template", "rel", ref, "--version", "~0.1", "--plain-http", "--set", "replicaCount=3"},
+			[]string{"template", "rel", archive, "--set", "replicaCount=3"},
+		},
+		{
+			"template tag",
+			[]string{"template", "rel", ref + ":" + local.Metadata.Version, "--plain-http"},
+			[]string{"template", "rel", archive},
+		},
+		{
+			"show chart",
+			[]string{"show", "chart", ref, "--version", "0.1.0", "--plain-http"},
+			[]string{"show", "chart", archive},
+		},
+		{
+			"show all latest",
+			[]string{"show", "all", ref, "--plain-http"},
+			[]string{"show", "all", archive},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := mustRun(t, "", tt.localArgs...)
+			got := mustRun(t, "", tt.ociArgs...)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("berth %s (-local +oci):\n%s", strings.Join(tt.ociArgs, " "), diff)
+			}
+		})
+	}
+	if out := mustRun(t, "", "show", "chart", ref, "--plain-http"); !strings.Contains(out, "name: web\n") ||
+		!strings.Contains(out, "version: "+local.Metadata.Version+"\n") {
+		t.Errorf("show chart %s prints no Chart.yaml:\n%s", ref, out)
+	}
+}
+
+func TestLoadChartRefErrors(t *testing.T) {
+	isolateRegistryEnv(t)
+	reg := registry.New(t)
+	archive := pushStarterChart(t, reg, "web")
+	f := NewFactory(IOStreams{In: strings.NewReader(""), Out: &strings.Builder{}, ErrOut: &strings.Builder{}})
+
+	_, err := loadChartRef(t.Context(), f, reg.Ref("charts/web"), "9.9.9", &registryFlags{PlainHTTP: true})
+	if !errors.Is(err, oci.ErrNotFound) || !strings.Contains(err.Error(), "0.1.0") {
+		t.Errorf("missing version: err = %v, want oci.ErrNotFound listing 0.1.0", err)
+	}
+	_, err = loadChartRef(t.Context(), f, reg.Ref("charts/web"), "^9", &registryFlags{PlainHTTP: true})
+	if !errors.Is(err, oci.ErrNotFound) || !strings.Contains(err.Error(), "0.1.0") {
+		t.Errorf("unmatched constraint: err = %v, want oci.ErrNotFound listing 0.1.0", err)
+	}
+
+	_, err = loadChartRef(t.Context(), f, archive, "0.1.0", &registryFlags{})
+	var usage *UsageError
+	if !errors.As(err, &usage) {
+		t.Errorf("--version with a local path: err = %v, want a UsageError", err)
+	}
+	for _, args := range [][]string{
+		{"template", "rel", archive, "--version", "0.1.0"},
+		{"show", "values", archive, "--version", "0.1.0"},
+		{"install", "rel", archive, "--version", "0.1.0"},
+		{"upgrade", "rel", archive, "--version", "0.1.0"},
+	} {
+		code, _, stderr := runRegistryCLI(t, "", args...)
+		if code != ExitUsage || !strings.Contains(stderr, "oci:// charts only") {
+			t.Errorf("berth %s: exit %d, want %d with the --version hint\n%s",
+				strings.Join(args, " "), code, ExitUsage, stderr)
+		}
+	}
+}
