@@ -20,6 +20,13 @@ func pushStarterChart(t *testing.T, reg *registry.Registry, name string) string 
 	if err != nil {
 		t.Fatal(err)
 	}
+	return pushChartDir(t, reg, dir)
+}
+
+// pushChartDir packs the chart directory dir and pushes it to reg under
+// charts/, returning the archive's path.
+func pushChartDir(t *testing.T, reg *registry.Registry, dir string) string {
+	t.Helper()
 	c, err := chart.Load(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -125,5 +132,30 @@ func TestLoadChartRefErrors(t *testing.T) {
 			t.Errorf("berth %s: exit %d, want %d with the --version hint\n%s",
 				strings.Join(args, " "), code, ExitUsage, stderr)
 		}
+	}
+}
+
+func TestInstallUpgradeFromRegistry(t *testing.T) {
+	isolateRegistryEnv(t)
+	conn := clusterArgs(t)
+	reg := registry.New(t)
+	pushChartDir(t, reg, releaseChart(t))
+	ref := reg.Ref("charts/web")
+
+	out := runOK(t, append([]string{"install", "web", ref, "--version", "1.2.3", "--plain-http"}, conn...)...)
+	for _, want := range []string{"STATUS: deployed", "REVISION: 1", "ConfigMap/" + conn[3] + "/web-first created"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("install from %s: output lacks %q:\n%s", ref, want, out)
+		}
+	}
+	out = runOK(t, append([]string{"upgrade", "web", ref, "--version", "^1", "--plain-http", "--set", "second=false"}, conn...)...)
+	for _, want := range []string{"STATUS: deployed", "REVISION: 2", "ConfigMap/" + conn[3] + "/web-second deleted"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("upgrade from %s: output lacks %q:\n%s", ref, want, out)
+		}
+	}
+	code, _, stderr := run(t, append([]string{"upgrade", "web", ref, "--version", "2.0.0", "--plain-http"}, conn...)...)
+	if code != ExitError || !strings.Contains(stderr, "not found") || !strings.Contains(stderr, "1.2.3") {
+		t.Errorf("upgrade to a missing version: exit %d, want %d with a not-found error listing 1.2.3\n%s", code, ExitError, stderr)
 	}
 }
