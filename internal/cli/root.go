@@ -18,9 +18,9 @@ func NewRootCmd(f *Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "berth",
 		Short: "deploy Helm charts to Kubernetes with server-side apply",
-		Long: `berth renders Helm charts (the chart format, unchanged) into manifests, shows
-what would change against the live cluster, applies them with server-side
-apply, waits until they are ready and records every revision as a release.
+		Long: `berth renders Helm charts (the chart format, unchanged) into manifests,
+applies them with server-side apply under its own field manager, and records
+every revision as a release; it pushes and pulls charts as OCI artifacts.
 
 Connection flags (--kubeconfig, --context, -n/--namespace, ...) work as they
 do for kubectl, and KUBECONFIG is honoured.`,
