@@ -37,6 +37,9 @@ type Configuration struct {
 	Logger *slog.Logger
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Progress receives the events of an operation as they happen; nil
+	// discards them. It is called from one goroutine at a time.
+	Progress func(Event)
 }
 
 func (c *Configuration) now() time.Time {
