@@ -38,7 +38,7 @@ type Configuration struct {
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 	// Progress receives the events of an operation as they happen; nil
-	// discards them. It is called from one goroutine at a time.
+	// discards them. It may be called from several goroutines at once.
 	Progress func(Event)
 }
 
