@@ -33,6 +33,7 @@ func addReleaseCommands(root *cobra.Command, f *Factory) {
 		newGetCmd(f),
 	} {
 		cmd.GroupID = groupRelease
+		f.storage.AddFlags(cmd.PersistentFlags())
 		root.AddCommand(cmd)
 	}
 }

@@ -23,7 +23,9 @@ type Factory struct {
 	// Debug enables debug logging to ErrOut.
 	Debug bool
 
-	logger *slog.Logger
+	// storage is --storage (or $BERTH_STORAGE) of the release commands.
+	storage storageFlags
+	logger  *slog.Logger
 }
 
 // NewFactory returns a Factory on streams with unset connection flags.

@@ -35,14 +35,15 @@ func (f *Factory) ReleaseClients() (release.Clients, error) {
 	return clients, nil
 }
 
-// ReleaseStore returns the release storage (Secrets) of namespace; ""
-// reads every namespace, for list -A.
+// ReleaseStore returns the release storage of namespace with the driver
+// --storage or $BERTH_STORAGE selects (Secrets by default); "" reads every
+// namespace, for list -A.
 func (f *Factory) ReleaseStore(namespace string) (release.Storage, error) {
 	clients, err := f.ReleaseClients()
 	if err != nil {
 		return nil, err
 	}
-	return release.NewSecrets(clients, namespace), nil
+	return f.storage.newStore(clients, namespace)
 }
 
 // ActionConfig returns what actions need for releases of the selected
@@ -60,10 +61,14 @@ func (f *Factory) ActionConfig() (*action.Configuration, error) {
 	if err != nil {
 		return nil, err
 	}
+	store, err := f.storage.newStore(clients, ns)
+	if err != nil {
+		return nil, err
+	}
 	return &action.Configuration{
 		Namespace: ns,
 		Kube:      kc,
-		Store:     release.NewSecrets(clients, ns),
+		Store:     store,
 		Locker:    release.NewLocker(clients.Kube, ns),
 		Logger:    f.Logger(),
 	}, nil
