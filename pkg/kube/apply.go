@@ -252,6 +252,7 @@ func (c *Client) applyOne(ctx context.Context, it *applyItem, opts ApplyOptions)
 		return objectError(it.ref, "apply", err)
 	}
 	it.entry = newEntry(it.ref, applyAction(it.live, out, opts.DryRun), "")
+	it.entry.Generation, it.entry.ResourceVersion = out.GetGeneration(), out.GetResourceVersion()
 	return nil
 }
 

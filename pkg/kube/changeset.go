@@ -32,6 +32,11 @@ type ChangeSetEntry struct {
 	Action Action `json:"action"`
 	// Reason explains skipped entries; empty otherwise.
 	Reason string `json:"reason,omitempty"`
+	// Generation and ResourceVersion are the object's as the apply
+	// returned them (zero for other actions), so that Wait counts the
+	// object only once its status reflects this apply.
+	Generation      int64  `json:"-"`
+	ResourceVersion string `json:"-"`
 }
 
 // String returns "Subject action", with the reason of skipped entries.

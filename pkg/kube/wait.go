@@ -1,0 +1,186 @@
+package kube
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// ErrWaitFailed means an awaited object failed for good (a failed Job or
+// Pod) before the others were ready.
+var ErrWaitFailed = errors.New("object failed")
+
+// WaitOptions tune Wait.
+type WaitOptions struct {
+	// Timeout bounds the wait; 0 leaves it to the context.
+	Timeout time.Duration
+	// WaitForJobs counts Jobs only once complete; without it a Job counts
+	// once created.
+	WaitForJobs bool
+	// OnStatus is called, from one goroutine at a time, with the first
+	// status of every object and each change of its status or message.
+	OnStatus func(ObjectStatus)
+}
+
+// WaitError is a wait that ended before every object was ready: at the
+// timeout, on interruption, or when an object failed for good. Check it
+// with errors.As; it unwraps to context.DeadlineExceeded at the timeout,
+// the context's error on interruption, or ErrWaitFailed.
+type WaitError struct {
+	// NotReady lists the objects not ready, in the order given to Wait,
+	// with their reasons.
+	NotReady []ObjectStatus
+	// Total is how many objects were awaited.
+	Total int
+	// Timeout is WaitOptions.Timeout.
+	Timeout time.Duration
+	// Err is why the wait ended.
+	Err error
+}
+
+// Error says why the wait ended and lists every object not ready with its
+// reason: "timed out after 5m0s waiting for 1 of 4 objects:
+// Deployment/ns/web: 1/3 replicas available: ImagePullBackOff on pod
+// web-abc".
+func (e *WaitError) Error() string {
+	var what string
+	switch {
+	case errors.Is(e.Err, ErrWaitFailed):
+		what = fmt.Sprintf("%d of %d objects not ready, failed for good", len(e.NotReady), e.Total)
+	case errors.Is(e.Err, context.DeadlineExceeded) && e.Timeout > 0:
+		what = fmt.Sprintf("timed out after %s waiting for %d of %d objects", e.Timeout, len(e.NotReady), e.Total)
+	default:
+		what = fmt.Sprintf("wait interrupted (%v) with %d of %d objects not ready", e.Err, len(e.NotReady), e.Total)
+	}
+	parts := make([]string, len(e.NotReady))
+	for i, st := range e.NotReady {
+		parts[i] = st.String()
+	}
+	return what + ": " + strings.Join(parts, "; ")
+}
+
+// Unwrap returns why the wait ended.
+func (e *WaitError) Unwrap() error { return e.Err }
+
+// Wait waits until every object that entries created, configured or left
+// unchanged is ready (kstatus Current), watching each kind in each
+// namespace with one list and watch. An object counts only once its status
+// reflects the apply that produced its entry (see ChangeSetEntry's
+// Generation): a Deployment once its controller observed the applied
+// generation and enough replicas are available, a custom resource whose
+// definition has a status subresource once it has a status (written after
+// the apply, when it has no observedGeneration). Deleted and skipped
+// entries are not awaited.
+//
+// It returns a *WaitError listing the objects not ready, with the reasons
+// their pods give, at the timeout, when ctx ends, or as soon as a Job or
+// Pod fails.
+func (c *Client) Wait(ctx context.Context, entries []ChangeSetEntry, opts WaitOptions) error {
+	groups, targets, err := c.waitTargets(ctx, entries)
+	if err != nil || len(targets) == 0 {
+		return err
+	}
+	waitCtx, cancel := ctx, context.CancelFunc(func() {})
+	if opts.Timeout > 0 {
+		waitCtx, cancel = context.WithTimeout(ctx, opts.Timeout)
+	}
+	defer cancel()
+	w := newWaiter(c, groups, targets, opts)
+	err = w.run(waitCtx)
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	return w.failure(ctx, err)
+}
+
+// watchGroup is the awaited objects of one resource in one namespace,
+// watched together.
+type watchGroup struct {
+	resource  schema.GroupVersionResource
+	namespace string
+	// names maps each object's name to its index in the targets.
+	names map[string]int
+}
+
+// waitTargets resolves the entries to await and groups them by resource
+// and namespace.
+func (c *Client) waitTargets(ctx context.Context, entries []ChangeSetEntry) ([]*watchGroup, []*waitTarget, error) {
+	var targets []*waitTarget
+	var groups []*watchGroup
+	byKey := map[string]*watchGroup{}
+	hasStatus := map[schema.GroupResource]bool{}
+	for _, e := range entries {
+		switch e.Action {
+		case ActionCreated, ActionConfigured, ActionUnchanged:
+		default:
+			continue
+		}
+		mapping, err := c.anyMapping(e.Ref)
+		if err != nil {
+			return nil, nil, objectError(e.Ref, "resolve kind to wait for", err)
+		}
+		gr := mapping.Resource.GroupResource()
+		if _, ok := hasStatus[gr]; !ok {
+			hasStatus[gr] = c.hasStatusSubresource(ctx, mapping)
+		}
+		key := mapping.Resource.String() + "/" + e.Ref.Namespace
+		g := byKey[key]
+		if g == nil {
+			g = &watchGroup{resource: mapping.Resource, namespace: e.Ref.Namespace, names: map[string]int{}}
+			byKey[key] = g
+			groups = append(groups, g)
+		}
+		if _, dup := g.names[e.Ref.Name]; dup {
+			continue
+		}
+		g.names[e.Ref.Name] = len(targets)
+		targets = append(targets, &waitTarget{
+			ref: e.Ref, generation: e.Generation, resourceVersion: e.ResourceVersion,
+			changed: e.Action != ActionUnchanged, expectsStatus: hasStatus[gr],
+		})
+	}
+	return groups, targets, nil
+}
+
+var crdResource = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
+
+// hasStatusSubresource reports whether mapping's resource is defined by a
+// CustomResourceDefinition whose version has a status subresource: a
+// controller then reports the objects' status, and they are not ready
+// before it does. When the definition cannot be read, a resource of a
+// group outside Kubernetes' own is assumed to have one.
+func (c *Client) hasStatusSubresource(ctx context.Context, mapping *meta.RESTMapping) bool {
+	res := mapping.Resource
+	if !strings.Contains(res.Group, ".") {
+		return false // core, apps, batch, ...: not a custom resource
+	}
+	crd, err := c.dynamic.Resource(crdResource).Get(ctx, res.Resource+"."+res.Group, metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err):
+		return false
+	case err != nil:
+		return !strings.HasSuffix(res.Group, ".k8s.io")
+	}
+	versions, _, _ := unstructured.NestedSlice(crd.Object, "spec", "versions")
+	for _, v := range versions {
+		version, _ := v.(map[string]any)
+		if version["name"] != res.Version {
+			continue
+		}
+		subresources, _ := version["subresources"].(map[string]any)
+		_, ok := subresources["status"]
+		return ok
+	}
+	return false
+}
