@@ -1,0 +1,299 @@
+package kube
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptrace"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
+)
+
+// RetryPolicy says which failed API requests are sent again and how long to
+// wait between attempts: capped exponential backoff with jitter, bounded by
+// MaxAttempts and by the request's context deadline.
+//
+// Safe requests (GET, HEAD, DELETE and server-side apply PATCHes, which
+// are idempotent) are retried after a 429, a 500, 502, 503 or 504, a lost
+// connection or a timeout. Other requests (POST, PUT, merge PATCH) are
+// retried only when the server cannot have acted on them: after a 429
+// (the API server's flow control rejects before handling) or when the
+// connection failed before the request headers were written. Release
+// records, the only objects berth writes that way, make their own writes
+// idempotent (see pkg/release).
+type RetryPolicy struct {
+	// MaxAttempts bounds the attempts of one request, the first included.
+	MaxAttempts int
+	// BaseDelay is the backoff before the second attempt; it doubles for
+	// each attempt after.
+	BaseDelay time.Duration
+	// MaxDelay caps one backoff.
+	MaxDelay time.Duration
+	// MaxRetryAfter caps the wait a Retry-After header asks for.
+	MaxRetryAfter time.Duration
+}
+
+// DefaultRetryPolicy is the policy of every client berth builds: 8
+// attempts, backoff from 200ms doubling up to 5s (about 20s in all),
+// Retry-After honoured up to 30s.
+var DefaultRetryPolicy = RetryPolicy{
+	MaxAttempts:   8,
+	BaseDelay:     200 * time.Millisecond,
+	MaxDelay:      5 * time.Second,
+	MaxRetryAfter: 30 * time.Second,
+}
+
+// WithRetries returns a copy of cfg whose transport retries failed
+// requests with DefaultRetryPolicy.
+func WithRetries(cfg *rest.Config) *rest.Config {
+	cfg = rest.CopyConfig(cfg)
+	cfg.Wrap(DefaultRetryPolicy.Wrap)
+	return cfg
+}
+
+// Wrap returns a RoundTripper that sends requests through rt, retrying them
+// as the policy says. Its signature fits rest.Config.Wrap.
+func (p RetryPolicy) Wrap(rt http.RoundTripper) http.RoundTripper {
+	return &retryTransport{next: rt, policy: p.withDefaults()}
+}
+
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	d := DefaultRetryPolicy
+	if p.MaxAttempts < 1 {
+		p.MaxAttempts = d.MaxAttempts
+	}
+	if p.BaseDelay <= 0 {
+		p.BaseDelay = d.BaseDelay
+	}
+	if p.MaxDelay < p.BaseDelay {
+		p.MaxDelay = max(d.MaxDelay, p.BaseDelay)
+	}
+	if p.MaxRetryAfter <= 0 {
+		p.MaxRetryAfter = d.MaxRetryAfter
+	}
+	return p
+}
+
+// Backoff is how long to wait after failed attempt number attempt (1 for
+// the first): BaseDelay doubled per attempt, capped at MaxDelay, with
+// "equal jitter" (half fixed, half random) so that clients failing together
+// do not retry together.
+func (p RetryPolicy) Backoff(attempt int) time.Duration {
+	p = p.withDefaults()
+	d := p.MaxDelay
+	if shift := attempt - 1; shift < 30 && p.BaseDelay<<shift < p.MaxDelay {
+		d = p.BaseDelay << max(shift, 0)
+	}
+	half := d / 2
+	return half + rand.N(half+1) //nolint:gosec // jitter needs no cryptographic randomness
+}
+
+// CauseRetriesExhausted is the reason of the status cause that marks a
+// request the retrying transport gave up on without ever getting an
+// answer (see IsRetriesExhausted).
+const CauseRetriesExhausted metav1.CauseType = "berth.sh/RetriesExhausted"
+
+// IsRetriesExhausted reports whether err is a request the retrying
+// transport gave up on: trying it again at once is pointless.
+func IsRetriesExhausted(err error) bool {
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) {
+		return false
+	}
+	details := status.Status().Details
+	if details == nil {
+		return false
+	}
+	for _, c := range details.Causes {
+		if c.Type == CauseRetriesExhausted {
+			return true
+		}
+	}
+	return false
+}
+
+type retryTransport struct {
+	next   http.RoundTripper
+	policy RetryPolicy
+}
+
+// RoundTrip sends req, again after retryable failures, and returns the
+// last response or error.
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	safe := idempotent(req)
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		return t.next.RoundTrip(req) // the body cannot be sent twice
+	}
+	for attempt := 1; ; attempt++ {
+		sent, attemptReq, err := prepareAttempt(req, attempt, safe)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := t.next.RoundTrip(attemptReq)
+		wait, retry := t.retryable(req, safe, sent.Load(), resp, err)
+		if !retry {
+			return withoutRetryAfter(resp), err
+		}
+		if attempt >= t.policy.MaxAttempts || !t.sleep(req.Context(), max(wait, t.policy.Backoff(attempt))) {
+			return giveUp(req, attempt, resp, err)
+		}
+		if resp != nil {
+			drain(resp.Body)
+		}
+	}
+}
+
+// prepareAttempt returns the request to send for one attempt: req itself
+// the first time, a copy with a fresh body after. Requests that may not
+// be retried once sent report in sent whether their headers went out.
+func prepareAttempt(req *http.Request, attempt int, safe bool) (*atomic.Bool, *http.Request, error) {
+	sent := &atomic.Bool{}
+	out := req
+	if attempt > 1 {
+		out = req.Clone(req.Context())
+		if req.GetBody != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s %s: reset request body for attempt %d: %w", req.Method, req.URL.Redacted(), attempt, err)
+			}
+			out.Body = body
+		}
+	}
+	if !safe {
+		trace := &httptrace.ClientTrace{WroteHeaders: func() { sent.Store(true) }}
+		out = out.WithContext(httptrace.WithClientTrace(out.Context(), trace))
+	}
+	return sent, out, nil
+}
+
+// retryable decides whether an attempt's outcome is worth another, and how
+// long the server asked us to wait.
+func (t *retryTransport) retryable(req *http.Request, safe, sent bool, resp *http.Response, err error) (time.Duration, bool) {
+	if req.Context().Err() != nil {
+		return 0, false
+	}
+	if err != nil {
+		// Unsafe requests only when the server never saw them.
+		return 0, safe || !sent
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests:
+		return retryAfter(resp, t.policy.MaxRetryAfter), true
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return retryAfter(resp, t.policy.MaxRetryAfter), safe
+	}
+	return 0, false
+}
+
+// giveUp returns the last outcome of a request not retried any more. The
+// Retry-After header of a 429 or 5xx is removed, or client-go would start
+// retries of its own (up to 10, for any verb, a POST after a 500 too) on
+// top of ours.
+func giveUp(req *http.Request, attempts int, resp *http.Response, err error) (*http.Response, error) {
+	if resp != nil {
+		return withoutRetryAfter(resp), nil
+	}
+	if req.Context().Err() != nil {
+		return nil, err
+	}
+	return exhausted(req, attempts, err), nil
+}
+
+// withoutRetryAfter removes the Retry-After header of a 429 or 5xx
+// response (see giveUp).
+func withoutRetryAfter(resp *http.Response) *http.Response {
+	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500) {
+		resp.Header.Del("Retry-After")
+	}
+	return resp
+}
+
+// exhausted is the answer to a request that got none on any attempt: a 503
+// whose Status says why. An error instead would make client-go retry GETs
+// that failed with a lost connection ten more times, each through all our
+// attempts again.
+func exhausted(req *http.Request, attempts int, err error) *http.Response {
+	msg := fmt.Sprintf("%s %s: no answer from the API server after %d attempts: %v", req.Method, req.URL.Redacted(), attempts, err)
+	status := metav1.Status{
+		TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"},
+		Status:   metav1.StatusFailure,
+		Message:  msg,
+		Reason:   metav1.StatusReasonServiceUnavailable,
+		Code:     http.StatusServiceUnavailable,
+		Details:  &metav1.StatusDetails{Causes: []metav1.StatusCause{{Type: CauseRetriesExhausted, Message: msg}}},
+	}
+	body, _ := json.Marshal(status) // a Status always marshals
+	return &http.Response{
+		Status:        "503 Service Unavailable",
+		StatusCode:    http.StatusServiceUnavailable,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        http.Header{"Content-Type": {"application/json"}},
+		Body:          io.NopCloser(bytes.NewReader(body)),
+		ContentLength: int64(len(body)),
+		Request:       req,
+	}
+}
+
+// idempotent reports whether sending req twice does no more than sending
+// it once.
+func idempotent(req *http.Request) bool {
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodDelete:
+		return true
+	case http.MethodPatch:
+		return req.Header.Get("Content-Type") == "application/apply-patch+yaml"
+	}
+	return false
+}
+
+// retryAfter reads the Retry-After header, in seconds or as a date, capped
+// at limit; 0 when absent or unreadable.
+func retryAfter(resp *http.Response, limit time.Duration) time.Duration {
+	v := resp.Header.Get("Retry-After")
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if secs, err := strconv.Atoi(v); err == nil {
+		d = time.Duration(max(secs, 0)) * time.Second
+	} else if when, err := http.ParseTime(v); err == nil {
+		d = time.Until(when)
+	}
+	return min(max(d, 0), limit)
+}
+
+// sleep waits d, or less if ctx would expire first; it reports false
+// without waiting when ctx ends before d passes, as the next attempt could
+// not finish in time anyway.
+func (t *retryTransport) sleep(ctx context.Context, d time.Duration) bool {
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+		return false
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-timer.C:
+		return true
+	}
+}
+
+// drain reads what is left of a response body discarded for a retry, so
+// that its connection is reused, and closes it.
+func drain(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
+	_ = body.Close()
+}
