@@ -47,3 +47,12 @@ func (s *storageFlags) newStore(clients release.Clients, namespace string) (rele
 	}
 	return store, nil
 }
+
+// resource is the API resource the selected driver keeps records in, for
+// messages about permissions.
+func (s *storageFlags) resource() string {
+	if strings.HasPrefix(strings.ToLower(s.name()), release.DriverConfigMap) {
+		return "configmaps"
+	}
+	return "secrets"
+}

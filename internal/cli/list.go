@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/spf13/cobra"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"github.com/berth-sh/berth/pkg/release"
 )
@@ -119,6 +120,11 @@ func runList(ctx context.Context, f *Factory, o *listOptions) error {
 		return err
 	}
 	all, err := store.List(ctx, release.Filter{})
+	if err != nil && o.allNamespaces && apierrors.IsForbidden(err) {
+		return fmt.Errorf("list releases in all namespaces: %w\n"+
+			"list -A needs permission to list %s in all namespaces (a ClusterRole); list one namespace with -n NAMESPACE",
+			err, f.storage.resource())
+	}
 	if err != nil {
 		return fmt.Errorf("list releases: %w", err)
 	}
