@@ -50,6 +50,9 @@ func deployRevision(ctx context.Context, cfg *Configuration, d deployment) (*rel
 			return rel, cs, fail(ctx, cfg, rel, d.operation, fmt.Errorf("prune objects of revision %d: %w", d.previous.Revision, err))
 		}
 	}
+	if err := awaitReady(ctx, cfg, cs, d.settings); err != nil {
+		return rel, cs, fail(ctx, cfg, rel, d.operation, err)
+	}
 	return rel, cs, succeed(ctx, cfg, rel, d.settings.Description, d.description)
 }
 

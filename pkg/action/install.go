@@ -28,6 +28,13 @@ type ApplySettings struct {
 	// Concurrency bounds the objects applied at once; 0 is
 	// kube.DefaultConcurrency.
 	Concurrency int
+	// Wait waits, after the apply, until the objects are ready (--wait);
+	// a revision whose objects are not ready in time is recorded failed.
+	Wait bool
+	// Timeout bounds the wait for readiness; 0 is DefaultWaitTimeout.
+	Timeout time.Duration
+	// WaitForJobs counts Jobs ready only once complete (--wait-for-jobs).
+	WaitForJobs bool
 	// LockTimeout is how long to wait for another client's lock on the
 	// release; 0 is DefaultLockTimeout.
 	LockTimeout time.Duration
@@ -83,6 +90,7 @@ func Install(ctx context.Context, cfg *Configuration, c *chart.Chart, user map[s
 		rel, cs, err = installLocked(ctx, cfg, c, user, opts)
 		return err
 	})
+	cfg.emitDone(rel, err)
 	return rel, prepend(nsCS, cs), err
 }
 
@@ -168,6 +176,9 @@ func installLocked(ctx context.Context, cfg *Configuration, c *chart.Chart, user
 	}
 	cs, err := installObjects(ctx, cfg, opts, crds, r.objs)
 	if err != nil {
+		return rel, cs, fail(ctx, cfg, rel, "Install", err)
+	}
+	if err := awaitReady(ctx, cfg, cs, opts.ApplySettings); err != nil {
 		return rel, cs, fail(ctx, cfg, rel, "Install", err)
 	}
 	return rel, cs, succeed(ctx, cfg, rel, opts.Description, descInstall)

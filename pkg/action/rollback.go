@@ -50,6 +50,7 @@ func Rollback(ctx context.Context, cfg *Configuration, name string, opts Rollbac
 		})
 		return err
 	})
+	cfg.emitDone(rel, err)
 	return rel, cs, err
 }
 

@@ -52,6 +52,7 @@ func Upgrade(ctx context.Context, cfg *Configuration, c *chart.Chart, user map[s
 		rel, cs, err = upgradeLocked(ctx, cfg, c, user, opts)
 		return err
 	})
+	cfg.emitDone(rel, err)
 	return rel, prepend(nsCS, cs), err
 }
 
