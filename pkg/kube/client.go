@@ -8,6 +8,7 @@ import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 )
@@ -30,7 +31,9 @@ const (
 // resolve. A Client is safe for concurrent use.
 type Client struct {
 	dynamic dynamic.Interface
-	mapper  *restmapper.DeferredDiscoveryRESTMapper
+	// typed reads what the dynamic client cannot: pod logs.
+	typed  kubernetes.Interface
+	mapper *restmapper.DeferredDiscoveryRESTMapper
 }
 
 // New returns a Client for the cluster of cfg. It raises cfg's rate limits
@@ -47,8 +50,13 @@ func New(cfg *rest.Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create dynamic client: %w", err)
 	}
+	typed, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("create typed client: %w", err)
+	}
 	return &Client{
 		dynamic: dyn,
+		typed:   typed,
 		mapper:  restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc)),
 	}, nil
 }
