@@ -47,7 +47,7 @@ func (s *KubeStore) writeChunks(ctx context.Context, rel *Release, head, digest 
 
 // putChunk creates a chunk record, or replaces one of the same name.
 func (s *KubeStore) putChunk(ctx context.Context, rec *record) error {
-	_, err := s.objects.create(ctx, rec)
+	_, err := s.createObject(ctx, rec)
 	if apierrors.IsNotFound(err) {
 		return fmt.Errorf("write chunk %s: namespace %q not found: %w", s.describe(rec.meta.Name), s.namespace, err)
 	}
@@ -62,7 +62,7 @@ func (s *KubeStore) putChunk(ctx context.Context, rec *record) error {
 		return s.apiError("replace chunk", rec.meta.Name, err)
 	}
 	rec.meta.ResourceVersion = existing.meta.ResourceVersion
-	if _, err := s.objects.update(ctx, rec); err != nil {
+	if _, err := s.updateObject(ctx, rec); err != nil {
 		return s.apiError("replace chunk", rec.meta.Name, err)
 	}
 	return nil

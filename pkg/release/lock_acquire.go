@@ -72,7 +72,10 @@ func (l *Locker) Acquire(ctx context.Context, name string, timeout time.Duration
 func (l *Locker) tryAcquire(ctx context.Context, name string) (*Lock, *coordinationv1.Lease, error) {
 	lease, err := l.leases.Get(ctx, LockName(name), metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		created, err := l.leases.Create(ctx, l.newLease(name), metav1.CreateOptions{})
+		lease := l.newLease(name)
+		created, err := retryWrite(ctx,
+			func() (*coordinationv1.Lease, error) { return l.leases.Create(ctx, lease, metav1.CreateOptions{}) },
+			func() (*coordinationv1.Lease, bool) { return l.ours(ctx, lease) })
 		if apierrors.IsAlreadyExists(err) {
 			return nil, nil, nil
 		}
@@ -98,7 +101,9 @@ func (l *Locker) tryAcquire(ctx context.Context, name string) (*Lock, *coordinat
 	take := lease.DeepCopy()
 	take.Spec = l.newLease(name).Spec
 	take.Spec.LeaseTransitions = ptr.To(ptr.Deref(lease.Spec.LeaseTransitions, 0) + 1)
-	updated, err := l.leases.Update(ctx, take, metav1.UpdateOptions{})
+	updated, err := retryWrite(ctx,
+		func() (*coordinationv1.Lease, error) { return l.leases.Update(ctx, take, metav1.UpdateOptions{}) },
+		func() (*coordinationv1.Lease, bool) { return l.ours(ctx, take) })
 	if apierrors.IsConflict(err) || apierrors.IsNotFound(err) {
 		return nil, nil, nil
 	}
@@ -106,6 +111,18 @@ func (l *Locker) tryAcquire(ctx context.Context, name string) (*Lock, *coordinat
 		return nil, nil, fmt.Errorf("lock release: take over %s: %w", l.describe(name), err)
 	}
 	return l.hold(ctx, name, updated, stale), nil, nil
+}
+
+// ours reads the Lease and reports whether it is the one we wrote: our
+// identity, acquired at the time we wrote (as the API server keeps it, to
+// the microsecond).
+func (l *Locker) ours(ctx context.Context, wrote *coordinationv1.Lease) (*coordinationv1.Lease, bool) {
+	current, err := l.leases.Get(ctx, wrote.Name, metav1.GetOptions{})
+	if err != nil || holderOf(current) != l.identity {
+		return nil, false
+	}
+	acquired := timeOf(current.Spec.AcquireTime).Truncate(time.Microsecond)
+	return current, acquired.Equal(timeOf(wrote.Spec.AcquireTime).Truncate(time.Microsecond))
 }
 
 // newLease is the Lease of a lock just acquired by l.

@@ -43,7 +43,7 @@ func (s *KubeStore) Create(ctx context.Context, rel *Release) error {
 		},
 		payload: inline,
 	}
-	created, err := s.objects.create(ctx, rec)
+	created, err := s.createObject(ctx, rec)
 	if apierrors.IsNotFound(err) {
 		return fmt.Errorf("create %s: namespace %q not found: %w", s.describe(head), s.namespace, err)
 	}
@@ -101,7 +101,7 @@ func (s *KubeStore) replace(ctx context.Context, rel *Release, old *record) erro
 	rec := &record{meta: old.meta, payload: inline}
 	rec.meta.Labels = recordLabels(rel)
 	rec.meta.Annotations = recordAnnotations(rel, digest, chunks)
-	updated, err := s.objects.update(ctx, rec)
+	updated, err := s.updateObject(ctx, rec)
 	if err != nil {
 		if chunks > 0 && digest != oldDigest {
 			s.dropUnusedChunks(ctx, rel.Name, rel.Revision, digest)
