@@ -13,8 +13,14 @@ import (
 )
 
 // TestMain gives the package's release command tests a real kube-apiserver.
-// Tests that do not call testenv never touch it.
-func TestMain(m *testing.M) { os.Exit(testenv.Run(m)) }
+// Tests that do not call testenv never touch it. With envExecBerth set the
+// binary is berth itself, for tests that run it as a process of its own.
+func TestMain(m *testing.M) {
+	if os.Getenv(envExecBerth) != "" {
+		os.Exit(Main())
+	}
+	os.Exit(testenv.Run(m))
+}
 
 // releaseChart writes a chart of two ConfigMaps (the second dropped when
 // .Values.second is false) and returns its directory.
