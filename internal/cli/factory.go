@@ -8,6 +8,8 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
+
+	"github.com/berth-sh/berth/pkg/kube"
 )
 
 // Factory carries what commands share: the IO streams, the kubectl-style
@@ -54,13 +56,14 @@ func newLogger(w io.Writer, debug bool) *slog.Logger {
 }
 
 // RESTConfig returns the client configuration selected by the connection
-// flags and KUBECONFIG.
+// flags and KUBECONFIG. Its transport retries failed requests
+// (kube.WithRetries), so every client berth builds from it does.
 func (f *Factory) RESTConfig() (*rest.Config, error) {
 	cfg, err := f.KubeFlags.ToRESTConfig()
 	if err != nil {
 		return nil, fmt.Errorf("load kubeconfig: %w", err)
 	}
-	return cfg, nil
+	return kube.WithRetries(cfg), nil
 }
 
 // Namespace returns the namespace selected by -n or the kubeconfig context,
