@@ -204,7 +204,9 @@ func nextInstallRevision(ctx context.Context, cfg *Configuration, name string) (
 }
 
 // installObjects applies the CRDs of crds/ (not owned by the release: Helm
-// never upgrades or deletes them), then the release's objects.
+// never upgrades or deletes them), then the release's objects, then prunes
+// what failed revisions of an earlier install left and objs no longer
+// render.
 func installObjects(ctx context.Context, cfg *Configuration, opts InstallOptions,
 	crds, objs []*unstructured.Unstructured,
 ) (*kube.ChangeSet, error) {
@@ -218,7 +220,10 @@ func installObjects(ctx context.Context, cfg *Configuration, opts InstallOptions
 	}
 	mainCS, err := cfg.Kube.Apply(ctx, objs, applyOptions(cfg, opts.Name, opts.ApplySettings))
 	cs.Add(mainCS.Entries...)
-	return cs, err
+	if err != nil {
+		return cs, err
+	}
+	return cs, pruneFailedInstalls(ctx, cfg, opts, objs, cs)
 }
 
 func namespaceObject(name string) *unstructured.Unstructured {
