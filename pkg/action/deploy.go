@@ -21,6 +21,9 @@ type deployment struct {
 	settings    ApplySettings
 	operation   string
 	description string
+	// preHook and postHook are the hook events run before the apply and
+	// after it (and the prune) succeeded.
+	preHook, postHook release.HookEvent
 }
 
 // deployRevision records d.rel, applies its objects, prunes the objects of
@@ -34,6 +37,9 @@ func deployRevision(ctx context.Context, cfg *Configuration, d deployment) (*rel
 	}
 	if err := cfg.Store.Create(ctx, rel); err != nil {
 		return nil, nil, fmt.Errorf("record release %q revision %d: %w", rel.Name, rel.Revision, err)
+	}
+	if err := releaseHooks(ctx, cfg, rel, d.preHook, d.settings); err != nil {
+		return rel, &kube.ChangeSet{}, fail(ctx, cfg, rel, d.operation, err)
 	}
 	cs, err := cfg.Kube.Apply(ctx, d.objs, applyOptions(cfg, rel.Name, d.settings))
 	if err != nil {
@@ -51,6 +57,9 @@ func deployRevision(ctx context.Context, cfg *Configuration, d deployment) (*rel
 		}
 	}
 	if err := awaitReady(ctx, cfg, cs, d.settings); err != nil {
+		return rel, cs, fail(ctx, cfg, rel, d.operation, err)
+	}
+	if err := releaseHooks(ctx, cfg, rel, d.postHook, d.settings); err != nil {
 		return rel, cs, fail(ctx, cfg, rel, d.operation, err)
 	}
 	return rel, cs, succeed(ctx, cfg, rel, d.settings.Description, d.description)

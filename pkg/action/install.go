@@ -41,6 +41,8 @@ type ApplySettings struct {
 	// MaxHistory is how many revisions to keep; 0 is DefaultMaxHistory,
 	// negative keeps all.
 	MaxHistory int
+	// NoHooks skips the release's hooks (--no-hooks).
+	NoHooks bool
 }
 
 // InstallOptions tune Install.
@@ -53,6 +55,10 @@ type InstallOptions struct {
 	CreateNamespace bool
 	// SkipCRDs leaves out the chart's crds/ files.
 	SkipCRDs bool
+	// RollbackOnFailure uninstalls what a failed install created
+	// (--rollback-on-failure, --atomic); the failed revision stays
+	// recorded with its reason.
+	RollbackOnFailure bool
 }
 
 // Install installs chart c as release opts.Name in cfg.Namespace with the
@@ -64,7 +70,10 @@ type InstallOptions struct {
 // revision; one that is deployed or in progress is refused
 // (ErrReleaseExists).
 //
-// Hooks are rendered and stored in the release but not run yet.
+// The release's pre-install hooks run after the pending revision is
+// recorded, its post-install hooks after the objects are ready (see
+// runHooks); a failed hook fails the install. With RollbackOnFailure a
+// failed install is uninstalled again, its revision kept failed.
 //
 // With DryRunClient Install only renders; with DryRunServer it also applies
 // with server-side dry run. Neither records anything or takes the lock.
@@ -174,12 +183,18 @@ func installLocked(ctx context.Context, cfg *Configuration, c *chart.Chart, user
 	if err := cfg.Store.Create(ctx, rel); err != nil {
 		return nil, nil, fmt.Errorf("record release %q revision %d: %w", opts.Name, revision, err)
 	}
+	if err := releaseHooks(ctx, cfg, rel, release.HookPreInstall, opts.ApplySettings); err != nil {
+		return rel, &kube.ChangeSet{}, failInstall(ctx, cfg, rel, opts, err)
+	}
 	cs, err := installObjects(ctx, cfg, opts, crds, r.objs)
 	if err != nil {
-		return rel, cs, fail(ctx, cfg, rel, "Install", err)
+		return rel, cs, failInstall(ctx, cfg, rel, opts, err)
 	}
 	if err := awaitReady(ctx, cfg, cs, opts.ApplySettings); err != nil {
-		return rel, cs, fail(ctx, cfg, rel, "Install", err)
+		return rel, cs, failInstall(ctx, cfg, rel, opts, err)
+	}
+	if err := releaseHooks(ctx, cfg, rel, release.HookPostInstall, opts.ApplySettings); err != nil {
+		return rel, cs, failInstall(ctx, cfg, rel, opts, err)
 	}
 	return rel, cs, succeed(ctx, cfg, rel, opts.Description, descInstall)
 }

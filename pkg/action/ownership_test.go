@@ -84,8 +84,9 @@ func TestUpgradeInstallAndHooks(t *testing.T) {
 	if diff := cmp.Diff([]string{"ConfigMap/hook"}, hooks); diff != "" {
 		t.Errorf("stored hooks (-want +got):\n%s", diff)
 	}
-	// Hooks are stored, not run (yet): only the plain object exists.
-	if diff := cmp.Diff([]string{"plain"}, liveNames(t, dyn, configMaps, cfg.Namespace)); diff != "" {
+	// The pre-install hook ran (and stays: before-hook-creation deletes it
+	// only when it runs again); the plain object was applied.
+	if diff := cmp.Diff([]string{"hook", "plain"}, liveNames(t, dyn, configMaps, cfg.Namespace)); diff != "" {
 		t.Errorf("objects (-want +got):\n%s", diff)
 	}
 }

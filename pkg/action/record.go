@@ -9,13 +9,21 @@ import (
 )
 
 // fail records rel as failed with err as its description and returns err,
-// joined with any error recording it.
+// joined with any error recording it. When ctx ended first, the
+// description says the operation was interrupted and why, and the error is
+// an InterruptedError.
 func fail(ctx context.Context, cfg *Configuration, rel *release.Release, operation string, err error) error {
 	rel.Status = release.StatusFailed
 	rel.Description = fmt.Sprintf("%s failed: %v", operation, err)
+	if cause := interruption(ctx); cause != nil {
+		rel.Description = fmt.Sprintf("%s interrupted: %v", operation, cause)
+		err = &InterruptedError{Operation: operation, Revision: rel.Revision, Cause: cause, Err: err}
+	}
 	rel.LastDeployed = cfg.now()
 	// Record the failure even if the operation's context was cancelled.
-	if uerr := cfg.Store.Update(context.WithoutCancel(ctx), rel); uerr != nil {
+	recCtx, cancel := recordContext(ctx)
+	defer cancel()
+	if uerr := cfg.Store.Update(recCtx, rel); uerr != nil {
 		return errors.Join(err, fmt.Errorf("record release %q revision %d failed: %w", rel.Name, rel.Revision, uerr))
 	}
 	return err

@@ -32,26 +32,35 @@ func Rollback(ctx context.Context, cfg *Configuration, name string, opts Rollbac
 	var rel *release.Release
 	var cs *kube.ChangeSet
 	err := withLock(ctx, cfg, name, opts.LockTimeout, func(ctx context.Context) error {
-		last, current, target, err := rollbackTarget(ctx, cfg, name, opts.Revision)
-		if err != nil {
-			return err
-		}
-		if err := pruneHistory(ctx, cfg, name, opts.MaxHistory); err != nil {
-			return err
-		}
-		rel = rollbackRevision(cfg, last, target)
-		objs, err := parseManifest(fmt.Sprintf("release %q revision %d", name, target.Revision), target.Manifest)
-		if err != nil {
-			return err
-		}
-		rel, cs, err = deployRevision(ctx, cfg, deployment{
-			rel: rel, objs: objs, previous: current, settings: opts.ApplySettings,
-			operation: "Rollback", description: fmt.Sprintf("Rollback to %d", target.Revision),
-		})
+		var err error
+		rel, cs, err = rollbackLocked(ctx, cfg, name, opts)
 		return err
 	})
 	cfg.emitDone(rel, err)
 	return rel, cs, err
+}
+
+// rollbackLocked is Rollback holding the release lock, also used by
+// upgrade --rollback-on-failure. It runs the target's pre-rollback and
+// post-rollback hooks around the apply.
+func rollbackLocked(ctx context.Context, cfg *Configuration, name string, opts RollbackOptions) (*release.Release, *kube.ChangeSet, error) {
+	last, current, target, err := rollbackTarget(ctx, cfg, name, opts.Revision)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := pruneHistory(ctx, cfg, name, opts.MaxHistory); err != nil {
+		return nil, nil, err
+	}
+	rel := rollbackRevision(cfg, last, target)
+	objs, err := parseManifest(fmt.Sprintf("release %q revision %d", name, target.Revision), target.Manifest)
+	if err != nil {
+		return nil, nil, err
+	}
+	return deployRevision(ctx, cfg, deployment{
+		rel: rel, objs: objs, previous: current, settings: opts.ApplySettings,
+		operation: "Rollback", description: fmt.Sprintf("Rollback to %d", target.Revision),
+		preHook: release.HookPreRollback, postHook: release.HookPostRollback,
+	})
 }
 
 // rollbackTarget reads the last revision, the one being replaced and the
@@ -89,7 +98,7 @@ func rollbackRevision(cfg *Configuration, last, target *release.Release) *releas
 		Values:        target.Values,
 		Config:        target.Config,
 		Manifest:      target.Manifest,
-		Hooks:         target.Hooks,
+		Hooks:         copyHooks(target.Hooks),
 		Notes:         target.Notes,
 		FirstDeployed: last.FirstDeployed,
 		LastDeployed:  cfg.now(),
@@ -115,4 +124,14 @@ func rollbackDryRun(ctx context.Context, cfg *Configuration, name string, opts R
 		return rel, cs, fmt.Errorf("dry-run rollback of release %q: %w", name, err)
 	}
 	return rel, cs, nil
+}
+
+// copyHooks copies hooks, so that the new revision records its own runs.
+func copyHooks(hooks []*release.Hook) []*release.Hook {
+	out := make([]*release.Hook, len(hooks))
+	for i, h := range hooks {
+		c := *h
+		out[i] = &c
+	}
+	return out
 }

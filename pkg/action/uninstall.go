@@ -22,6 +22,10 @@ type UninstallOptions struct {
 	Concurrency int
 	// LockTimeout is how long to wait for another client's lock.
 	LockTimeout time.Duration
+	// NoHooks skips the pre-delete and post-delete hooks (--no-hooks).
+	NoHooks bool
+	// Timeout bounds each hook; 0 is DefaultHookTimeout.
+	Timeout time.Duration
 }
 
 // UninstallResult is what Uninstall did to one release.
@@ -84,10 +88,19 @@ func uninstallLocked(ctx context.Context, cfg *Configuration, name string, opts 
 	if err := cfg.Store.Update(ctx, last); err != nil {
 		return UninstallResult{}, fmt.Errorf("record release %q uninstalling: %w", name, err)
 	}
+	if err := deleteHooks(ctx, cfg, last, release.HookPreDelete, opts); err != nil {
+		return UninstallResult{Release: last}, fmt.Errorf("uninstall release %q: %w", name, err)
+	}
 	cs, err := deleteObjects(ctx, cfg, last, opts)
 	res := UninstallResult{Release: last, Changes: cs}
 	if err != nil {
 		return res, fmt.Errorf("uninstall release %q: %w", name, err)
+	}
+	// As in Helm, a failed post-delete hook does not stop the uninstall: it
+	// is reported once the release is gone.
+	hookErr := deleteHooks(ctx, cfg, last, release.HookPostDelete, opts)
+	if hookErr != nil {
+		hookErr = fmt.Errorf("uninstall release %q: %w", name, hookErr)
 	}
 	last.Status = release.StatusUninstalled
 	last.Description = opts.Description
@@ -96,12 +109,23 @@ func uninstallLocked(ctx context.Context, cfg *Configuration, name string, opts 
 	}
 	last.Deleted = cfg.now()
 	if !opts.KeepHistory {
-		return res, deleteRecords(ctx, cfg, name)
+		return res, errors.Join(hookErr, deleteRecords(ctx, cfg, name))
 	}
 	if err := cfg.Store.Update(ctx, last); err != nil {
-		return res, fmt.Errorf("record release %q uninstalled: %w", name, err)
+		return res, errors.Join(hookErr, fmt.Errorf("record release %q uninstalled: %w", name, err))
 	}
-	return res, nil
+	return res, hookErr
+}
+
+// deleteHooks runs the delete hooks of event for rel, unless opts.NoHooks.
+func deleteHooks(ctx context.Context, cfg *Configuration, rel *release.Release, event release.HookEvent, opts UninstallOptions) error {
+	if opts.NoHooks {
+		return nil
+	}
+	return runHooks(ctx, cfg, hookRun{
+		rel: rel, event: event, timeout: opts.Timeout, record: true,
+		settings: ApplySettings{Concurrency: opts.Concurrency},
+	})
 }
 
 // lastInstalled reads the last revision, refusing a release that was

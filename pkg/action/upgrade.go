@@ -22,6 +22,10 @@ type UpgradeOptions struct {
 	CreateNamespace bool
 	// Values says how new values combine with the current release's.
 	Values ValuesPolicy
+	// RollbackOnFailure rolls a failed upgrade back to the last successful
+	// revision (--rollback-on-failure, --atomic), or uninstalls a failed
+	// install; the failed revision stays recorded with its reason.
+	RollbackOnFailure bool
 }
 
 // Upgrade renders c for the next revision of release opts.Name, records it
@@ -70,10 +74,15 @@ func upgradeLocked(ctx context.Context, cfg *Configuration, c *chart.Chart, user
 		return nil, nil, err
 	}
 	r.rel.Description = "Upgrading"
-	return deployRevision(ctx, cfg, deployment{
+	rel, cs, err := deployRevision(ctx, cfg, deployment{
 		rel: r.rel, objs: r.objs, previous: current, settings: opts.ApplySettings,
 		operation: "Upgrade", description: descUpgrade,
+		preHook: release.HookPreUpgrade, postHook: release.HookPostUpgrade,
 	})
+	if err != nil && rel != nil && opts.RollbackOnFailure {
+		return rollbackFailedUpgrade(ctx, cfg, rel, cs, err, opts.ApplySettings)
+	}
+	return rel, cs, err
 }
 
 // planUpgrade reads release opts.Name and renders its next revision,
@@ -125,7 +134,7 @@ func currentRelease(ctx context.Context, cfg *Configuration, name string) (last,
 func installOptionsOf(opts UpgradeOptions) InstallOptions {
 	return InstallOptions{
 		ApplySettings: opts.ApplySettings, RenderOptions: opts.RenderOptions,
-		Name: opts.Name, CreateNamespace: opts.CreateNamespace,
+		Name: opts.Name, CreateNamespace: opts.CreateNamespace, RollbackOnFailure: opts.RollbackOnFailure,
 	}
 }
 
