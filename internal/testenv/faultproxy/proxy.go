@@ -25,8 +25,9 @@ type Faults struct {
 	// TooManyRequests answers 429 with a Retry-After of RetryAfter,
 	// without forwarding, as the API server's flow control does.
 	TooManyRequests float64
-	// RetryAfter is the Retry-After of 429s, in whole seconds; 0 means
-	// 1s, what the API server sends.
+	// RetryAfter is the Retry-After of 429s, in whole seconds. The API
+	// server sends 1s; 0 asks clients to retry at once (their own backoff
+	// still applies), which keeps tests with many 429s fast.
 	RetryAfter time.Duration
 	// ServerErrors answers 500 or 503 (one each in turn) without
 	// forwarding.
@@ -140,9 +141,6 @@ func (p *Proxy) Config() *rest.Config {
 
 // SetFaults sets the fault rates from now on, and reseeds the draws.
 func (p *Proxy) SetFaults(f Faults) {
-	if f.RetryAfter <= 0 {
-		f.RetryAfter = time.Second
-	}
 	if f.Delay <= 0 {
 		f.Delay = 100 * time.Millisecond
 	}
