@@ -20,7 +20,7 @@ import (
 const groupRelease = "release"
 
 // addReleaseCommands adds the release commands (install, upgrade, rollback,
-// uninstall, list, history, status, get) in the release group.
+// uninstall, list, history, status, get, diff, drift) in the release group.
 func addReleaseCommands(root *cobra.Command, f *Factory) {
 	for _, cmd := range []*cobra.Command{
 		newInstallCmd(f),
@@ -31,6 +31,8 @@ func addReleaseCommands(root *cobra.Command, f *Factory) {
 		newHistoryCmd(f),
 		newStatusCmd(f),
 		newGetCmd(f),
+		newDiffCmd(f),
+		newDriftCmd(f),
 	} {
 		cmd.GroupID = groupRelease
 		f.storage.AddFlags(cmd.PersistentFlags())

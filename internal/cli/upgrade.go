@@ -25,6 +25,8 @@ type upgradeOptions struct {
 	resetValues          bool
 	resetThenReuseValues bool
 	skipSchemaValidation bool
+	// plan is the plan file of --plan, applied instead of a chart.
+	plan string
 }
 
 func newUpgradeCmd(f *Factory) *cobra.Command {
@@ -44,18 +46,34 @@ failed apply records the revision failed and deletes nothing.
 Values follow Helm's rules: without values flags the release's previous
 values are reused; --reset-values uses the chart's defaults and the new flags
 only; --reuse-values merges the new flags over the previous values;
---reset-then-reuse-values does the same over the new chart's defaults.`,
+--reset-then-reuse-values does the same over the new chart's defaults.
+
+With --plan FILE (and no CHART), berth applies the plan written by berth diff
+upgrade --out: exactly the reviewed revision, or nothing if the release or
+any of its objects changed since the plan was made.`,
 		Example: `  # Upgrade with a new image tag, installing if the release does not exist
   berth upgrade web ./charts/web --install --set image.tag=1.2.4
 
   # Keep every value of the last revision and change one
-  berth upgrade web ./charts/web --reuse-values --set replicas=3`,
-		Args: exactArgs("name", "chart"),
+  berth upgrade web ./charts/web --reuse-values --set replicas=3
+
+  # Apply a reviewed plan
+  berth upgrade web --plan plan.json`,
+		Args: rangeArgs(1, 2, "name", "chart"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.output.Validate(); err != nil {
 				return err
 			}
-			o.name, o.chartPath = args[0], args[1]
+			o.name = args[0]
+			switch {
+			case o.plan != "" && len(args) == 2:
+				return usageErrorf("--plan takes NAME only: the plan holds the rendered chart, got CHART %q too", args[1])
+			case o.plan != "":
+				return runUpgradePlan(cmd.Context(), f, o, o.plan)
+			case len(args) == 1:
+				return usageErrorf("%q needs NAME CHART; missing CHART (or --plan FILE)", cmd.CommandPath())
+			}
+			o.chartPath = args[1]
 			return runUpgrade(cmd.Context(), f, o)
 		},
 	}
@@ -71,6 +89,7 @@ only; --reuse-values merges the new flags over the previous values;
 	fs.BoolVar(&o.resetThenReuseValues, "reset-then-reuse-values", false,
 		"merge the new values over the last revision's, over the new chart's defaults")
 	fs.BoolVar(&o.skipSchemaValidation, "skip-schema-validation", false, "do not validate values against values.schema.json")
+	fs.StringVar(&o.plan, "plan", "", "apply a plan written by berth diff upgrade --out, instead of a chart")
 	return cmd
 }
 

@@ -41,7 +41,8 @@ type ObjectDiff struct {
 	// or the rendered object when a dry run cannot tell (see Reason); nil
 	// for deletions.
 	Merged *unstructured.Unstructured
-	// Changes are the fields that differ between Live and Merged.
+	// Changes are the fields that differ between Live and Merged; a
+	// creation or deletion is one change of the whole object (path "").
 	Changes []FieldChange
 	// ResourceVersion is the live object's resourceVersion, "" when it does
 	// not exist: what a plan records to detect changes since.
@@ -175,7 +176,12 @@ func compareObjects(ref ObjectRef, live, merged *unstructured.Unstructured) Obje
 	default:
 		d.Action = DiffChange
 	}
-	if d.Action != DiffUnchanged {
+	switch d.Action {
+	case DiffCreate:
+		d.Changes = []FieldChange{{Path: "", Op: FieldOpAdd, New: d.Merged.Object}}
+	case DiffDelete:
+		d.Changes = []FieldChange{{Path: "", Op: FieldOpRemove, Old: d.Live.Object}}
+	case DiffChange:
 		d.Changes = FieldChanges(d.Live, d.Merged)
 	}
 	return d
