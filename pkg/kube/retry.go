@@ -8,14 +8,17 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"k8s.io/client-go/rest"
 )
 
@@ -184,7 +187,7 @@ func (t *retryTransport) retryable(req *http.Request, safe, sent bool, resp *htt
 	}
 	if err != nil {
 		// Unsafe requests only when the server never saw them.
-		return 0, safe || !sent
+		return 0, transientError(err) && (safe || !sent)
 	}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
@@ -193,6 +196,23 @@ func (t *retryTransport) retryable(req *http.Request, safe, sent bool, resp *htt
 		return retryAfter(resp, t.policy.MaxRetryAfter), safe
 	}
 	return 0, false
+}
+
+// transientError reports whether a request error may go away on its own:
+// a connection refused (an API server restarting), reset or closed, or a
+// timeout. Certificate, DNS and protocol errors do not: retrying them
+// would only delay the message.
+func transientError(err error) bool {
+	var netErr net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
+		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return true
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return true
+	}
+	return utilnet.IsProbableEOF(err) || utilnet.IsHTTP2ConnectionLost(err)
 }
 
 // giveUp returns the last outcome of a request not retried any more. The

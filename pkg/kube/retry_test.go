@@ -293,6 +293,22 @@ func TestRetryTransportExhausted(t *testing.T) {
 	}
 }
 
+// TestRetryTransportPermanentErrors checks that errors that do not go away
+// on their own are returned at once: a server whose certificate is not
+// trusted is asked once.
+func TestRetryTransportPermanentErrors(t *testing.T) {
+	server := &scripted{statuses: []int{200}}
+	ts := httptest.NewTLSServer(server)
+	defer ts.Close()
+	var attempts int
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) { attempts++; return http.DefaultTransport.RoundTrip(r) })
+	start := time.Now()
+	_, err := send(t, t.Context(), fastPolicy.Wrap(rt), http.MethodGet, ts.URL, "", "")
+	if err == nil || attempts != 1 || time.Since(start) > time.Second {
+		t.Errorf("GET with an untrusted certificate: error %v after %d attempts; want an error after 1", err, attempts)
+	}
+}
+
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
