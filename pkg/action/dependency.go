@@ -17,6 +17,9 @@ import (
 // longer matches the dependencies Chart.yaml declares.
 var ErrLockOutOfDate = errors.New("the lock file is out of sync with the chart's dependencies")
 
+// ErrNoLock reports a chart without a lock file where one is needed.
+var ErrNoLock = errors.New("the chart has no lock file")
+
 // Dependencies resolves, downloads and locks the dependencies of an unpacked
 // chart, as `helm dependency update|build` do, into its charts/ directory
 // and Chart.lock.
@@ -139,22 +142,8 @@ func (d *Dependencies) Build(ctx context.Context) (*DependencyResult, error) {
 	if c.Lock == nil {
 		return d.Update(ctx)
 	}
-	req := c.Metadata.Dependencies
-	legacy, err := chart.LegacyLockDigest(req)
-	if err != nil {
+	if err := d.checkLock(c); err != nil {
 		return nil, err
-	}
-	if err := d.resolveRepositoryNames(req); err != nil {
-		return nil, err
-	}
-	sum, err := chart.LockDigest(req, c.Lock.Dependencies)
-	if err != nil {
-		return nil, err
-	}
-	lockFile := d.lockFile(c)
-	if sum != c.Lock.Digest && (c.Metadata.APIVersion != chart.APIVersionV1 || legacy != c.Lock.Digest) {
-		return nil, fmt.Errorf("build dependencies of %s: %w: %s does not match %s; run berth dependency update %s",
-			d.ChartPath, ErrLockOutOfDate, lockFile, d.depsFile(c), d.ChartPath)
 	}
 	fetched, err := d.newFetcher().fetchAll(ctx, c.Lock.Dependencies, true)
 	if err != nil {
@@ -164,8 +153,47 @@ func (d *Dependencies) Build(ctx context.Context) (*DependencyResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.Lock, res.LockFile = c.Lock, lockFile
+	res.Lock, res.LockFile = c.Lock, d.lockFile(c)
 	return res, nil
+}
+
+// CheckLock reports whether the chart's lock file matches the
+// dependencies Chart.yaml declares, as Build checks it before
+// downloading: nil when it does, ErrNoLock without a lock file,
+// ErrLockOutOfDate when the digests differ.
+func (d *Dependencies) CheckLock() error {
+	c, err := d.loadChart()
+	if err != nil {
+		return err
+	}
+	if c.Lock == nil {
+		return fmt.Errorf("check dependencies of %s: %w: run berth dependency update %s", d.ChartPath, ErrNoLock, d.ChartPath)
+	}
+	return d.checkLock(c)
+}
+
+// checkLock compares the lock's digest with Helm's digest of the declared
+// dependencies (their "@NAME" repositories resolved) and the locked ones;
+// for apiVersion v1 charts, Helm 2's digest of requirements.yaml alone is
+// accepted too.
+func (d *Dependencies) checkLock(c *chart.Chart) error {
+	req := c.Metadata.Dependencies
+	legacy, err := chart.LegacyLockDigest(req)
+	if err != nil {
+		return err
+	}
+	if err := d.resolveRepositoryNames(req); err != nil {
+		return err
+	}
+	sum, err := chart.LockDigest(req, c.Lock.Dependencies)
+	if err != nil {
+		return err
+	}
+	if sum != c.Lock.Digest && (c.Metadata.APIVersion != chart.APIVersionV1 || legacy != c.Lock.Digest) {
+		return fmt.Errorf("check dependencies of %s: %w: %s does not match %s; run berth dependency update %s",
+			d.ChartPath, ErrLockOutOfDate, d.lockFile(c), d.depsFile(c), d.ChartPath)
+	}
+	return nil
 }
 
 // loadChart loads the chart directory; packed charts cannot be updated.

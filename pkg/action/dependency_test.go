@@ -359,3 +359,29 @@ dependencies:
 		t.Errorf("warnings (-want +got):\n%s", diff)
 	}
 }
+
+func TestCheckLockAcceptsHelmLock(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "parent")
+	chartYAML := string(readFile(t, filepath.Join("testdata", "dependency-helm", "Chart.yaml")))
+	writeFiles(t, dir, map[string]string{
+		"Chart.yaml": chartYAML,
+		"Chart.lock": string(readFile(t, filepath.Join("testdata", "dependency-helm", "Chart.lock"))),
+	})
+	repos := repo.NewFile()
+	repos.Set(&repo.Entry{Name: "acme", URL: "http://127.0.0.1:18080"})
+	d := &action.Dependencies{ChartPath: dir, Repositories: repos}
+	if err := d.CheckLock(); err != nil {
+		t.Fatalf("CheckLock of Helm's lock: %v", err)
+	}
+
+	writeFiles(t, dir, map[string]string{"Chart.yaml": strings.Replace(chartYAML, "~1.2", "~1.3", 1)})
+	if err := d.CheckLock(); !errors.Is(err, action.ErrLockOutOfDate) {
+		t.Errorf("CheckLock after changing a constraint = %v, want ErrLockOutOfDate", err)
+	}
+	if err := os.Remove(filepath.Join(dir, "Chart.lock")); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.CheckLock(); !errors.Is(err, action.ErrNoLock) {
+		t.Errorf("CheckLock without a lock = %v, want ErrNoLock", err)
+	}
+}
