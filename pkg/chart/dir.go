@@ -128,7 +128,7 @@ func (w *dirWalker) read(abs, rel string, info fs.FileInfo) error {
 	if info.Size() > w.budget {
 		return fmt.Errorf("%s: the chart's files add up to more than %d MiB", rel, MaxArchiveSize>>20)
 	}
-	data, err := readAtMost(abs, info.Size(), min(MaxFileSize, w.budget))
+	data, err := readFile(abs, info.Size(), min(MaxFileSize, w.budget))
 	if err != nil {
 		return fmt.Errorf("read %s: %w", rel, err)
 	}
