@@ -24,6 +24,10 @@ type Engine struct {
 	LintMode bool
 	// Lookup is the lookup function; nil renders an empty map, as offline.
 	Lookup LookupFunc
+
+	// rendered, when set, receives the output of each template as soon
+	// as it is rendered.
+	rendered func(name, text string)
 }
 
 // renderable is one template with the scope it is executed with.
@@ -176,7 +180,7 @@ func (e *Engine) render(tpls map[string]renderable) (rendered map[string]string,
 	}
 	rendered = make(map[string]string, len(keys))
 	for _, name := range keys {
-		if strings.HasPrefix(path.Base(name), "_") {
+		if isPartial(name) {
 			continue
 		}
 		r := tpls[name]
@@ -188,7 +192,11 @@ func (e *Engine) render(tpls map[string]renderable) (rendered map[string]string,
 		}
 		// missingkey=zero still prints "<no value>" for a missing key of a
 		// map of interfaces; Helm renders it as nothing.
-		rendered[name] = strings.ReplaceAll(buf.String(), "<no value>", "")
+		out := strings.ReplaceAll(buf.String(), "<no value>", "")
+		rendered[name] = out
+		if e.rendered != nil {
+			e.rendered(name, out)
+		}
 	}
 	return rendered, nil
 }

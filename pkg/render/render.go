@@ -76,7 +76,18 @@ func Render(c *chart.Chart, values map[string]any, opts Options) (*Result, error
 		}
 	}
 	eng := &Engine{Strict: opts.Strict, Lookup: opts.Lookup}
+	var prefetch *headPrefetcher
+	if opts.PostRender == nil {
+		// Without a post-renderer, the output is final as rendered: sort
+		// it while rendering goes on.
+		prefetch = newHeadPrefetcher()
+		eng.rendered = prefetch.add
+	}
 	files, err := eng.Render(c, TopValues(c, values, opts.Release, caps))
+	var prefetched map[string]splitFile
+	if prefetch != nil {
+		prefetched = prefetch.done()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +99,7 @@ func Render(c *chart.Chart, values map[string]any, opts Options) (*Result, error
 		}
 	}
 	res.Files = files
-	res.Hooks, res.Manifests, err = SortManifests(files)
+	res.Hooks, res.Manifests, err = sortManifests(files, prefetched)
 	if err != nil {
 		return res, err
 	}

@@ -84,8 +84,14 @@ var InstallOrder = []string{
 // Partials and empty files are skipped. A document that is not valid YAML
 // fails with the template name and line.
 func SortManifests(files map[string]string) ([]*Hook, []Manifest, error) {
-	docs := splitFiles(files)
-	heads := parseHeads(docs)
+	return sortManifests(files, nil)
+}
+
+// sortManifests is SortManifests with the files already split and parsed
+// by a headPrefetcher; files missing from prefetched, or whose text
+// differs, are split and parsed here.
+func sortManifests(files map[string]string, prefetched map[string]splitFile) ([]*Hook, []Manifest, error) {
+	docs, heads := splitAndParse(files, prefetched)
 	var hooks []*Hook
 	var generic []Manifest
 	for i, d := range docs {
@@ -124,25 +130,43 @@ type document struct {
 	text  string
 }
 
-// splitFiles splits the rendered templates into documents, files in name
-// order, documents in file order. Partials and empty files are skipped.
-func splitFiles(files map[string]string) []document {
+// splitAndParse splits the rendered templates into documents, files in
+// name order, documents in file order, and parses their heads, taking
+// what prefetched holds for a file with the same text. Partials and empty
+// files are skipped.
+func splitAndParse(files map[string]string, prefetched map[string]splitFile) ([]document, []parsedHead) {
 	names := make([]string, 0, len(files))
 	for n := range files {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	var docs []document
+	var heads []parsedHead
+	var missing []int
 	for _, name := range names {
 		content := files[name]
-		if strings.HasPrefix(path.Base(name), "_") || strings.TrimSpace(content) == "" {
+		if isPartial(name) || strings.TrimSpace(content) == "" {
+			continue
+		}
+		if sf, ok := prefetched[name]; ok && sf.text == content {
+			docs = append(docs, sf.docs...)
+			heads = append(heads, sf.heads...)
 			continue
 		}
 		for i, text := range SplitManifests(content) {
+			missing = append(missing, len(docs))
 			docs = append(docs, document{name: name, index: i, text: text})
+			heads = append(heads, parsedHead{})
 		}
 	}
-	return docs
+	parseHeads(docs, heads, missing)
+	return docs, heads
+}
+
+// isPartial reports whether the template name is a partial (_*.tpl), which
+// is parsed but never output.
+func isPartial(name string) bool {
+	return strings.HasPrefix(path.Base(name), "_")
 }
 
 // parsedHead is a document's Head, or why it is not valid YAML.
@@ -151,21 +175,20 @@ type parsedHead struct {
 	err error
 }
 
-// parseHeads parses the heads of docs in parallel; parsing is the bulk of
-// sorting.
-func parseHeads(docs []document) []parsedHead {
-	heads := make([]parsedHead, len(docs))
-	workers := min(runtime.GOMAXPROCS(0), len(docs))
+// parseHeads parses the heads of the documents at indexes todo into heads,
+// in parallel; parsing is the bulk of sorting.
+func parseHeads(docs []document, heads []parsedHead, todo []int) {
+	workers := min(runtime.GOMAXPROCS(0), len(todo))
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			for i := w; i < len(docs); i += workers {
+			for k := w; k < len(todo); k += workers {
+				i := todo[k]
 				heads[i].Head, heads[i].err = parseHead(docs[i].text)
 			}
 		})
 	}
 	wg.Wait()
-	return heads
 }
 
 // YAMLError is a rendered template that is not valid YAML.
