@@ -98,6 +98,9 @@ func isSupportedRepository(r string) bool {
 func (f *fetcher) fetchAll(ctx context.Context, deps []*chart.Dependency, exact bool) ([]*fetchedChart, error) {
 	out := make([]*fetchedChart, 0, len(deps))
 	for _, dep := range deps {
+		if dep.Name == "" || dep.Name == "." || dep.Name == ".." || strings.ContainsAny(dep.Name, `/\`) {
+			return nil, fmt.Errorf("dependency %q: a chart name must not be empty or contain path elements", dep.Name)
+		}
 		fc, err := f.fetch(ctx, dep, exact)
 		if err != nil {
 			return nil, fmt.Errorf("dependency %s (%s): %w", dep.Name, displayRepository(dep.Repository), err)

@@ -244,6 +244,11 @@ func TestDependencyUpdateErrorsLeaveChartsAlone(t *testing.T) {
 			oci.ErrNotFound,
 		},
 		{
+			"name with path elements",
+			"- name: ../app\n  version: ~1.2\n  repository: \"@acme\"\n",
+			e.repos, []string{`dependency "../app": a chart name must not be empty or contain path elements`}, nil,
+		},
+		{
 			"local chart of another version",
 			"- name: lib\n  version: ^1.0.0\n  repository: file://../lib\n",
 			e.repos,
