@@ -70,8 +70,15 @@ func NewPlan(ctx context.Context, cfg *Configuration, res *DiffResult) (*Plan, e
 	if err != nil {
 		return nil, fmt.Errorf("make a plan: %w", err)
 	}
-	for i, ref := range res.prune {
-		p.Prune = append(p.Prune, PlanObject{Object: ref.String(), Ref: ref, ResourceVersion: versions[i]})
+	applied := map[string]bool{}
+	for _, o := range p.Objects {
+		applied[o.Object] = true
+	}
+	for _, v := range versions {
+		if s := v.Ref.String(); !applied[s] {
+			applied[s] = true
+			p.Prune = append(p.Prune, PlanObject{Object: s, Ref: v.Ref, ResourceVersion: v.ResourceVersion})
+		}
 	}
 	return p, nil
 }

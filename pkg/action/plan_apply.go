@@ -69,7 +69,7 @@ func checkPlan(ctx context.Context, cfg *Configuration, p *Plan, last *release.R
 	}
 	seen := map[string]bool{}
 	for i, o := range planned {
-		if line := movedLine(o, versions[i]); line != "" && !seen[o.Object] {
+		if line := movedLine(o, versions[i].ResourceVersion); line != "" && !seen[o.Object] {
 			seen[o.Object] = true
 			moved = append(moved, line)
 		}
