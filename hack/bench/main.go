@@ -98,6 +98,9 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		fmt.Fprintf(out, "| %s | %s | %s | %.1f× | %s | %s |\n", s.name, dur(median(b)), dur(median(h)),
 			float64(median(h).wall)/float64(median(b).wall), mib(maxRSS(b)), mib(maxRSS(h)))
 	}
+	if cfg.only.MatchString(faultsScenario) {
+		return runFaults(ctx, cfg, out) // failures are its results: a table of its own (faults.go)
+	}
 	return nil
 }
 

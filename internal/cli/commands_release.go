@@ -50,6 +50,9 @@ type applyFlags struct {
 	concurrency    int
 	lockTimeout    time.Duration
 	maxHistory     int
+	wait           bool
+	timeout        time.Duration
+	waitForJobs    bool
 }
 
 // AddFlags adds the apply flags to fs.
@@ -62,6 +65,9 @@ func (a *applyFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&a.concurrency, "concurrency", kube.DefaultConcurrency, "objects applied at once")
 	fs.DurationVar(&a.lockTimeout, "lock-timeout", action.DefaultLockTimeout, "how long to wait while another client changes the release")
 	fs.IntVar(&a.maxHistory, "max-history", action.DefaultMaxHistory, "revisions kept per release (0 keeps all)")
+	fs.BoolVar(&a.wait, "wait", true, "wait until the objects are ready before recording the revision deployed (--wait=false skips)")
+	fs.DurationVar(&a.timeout, "timeout", action.DefaultWaitTimeout, "how long to wait for the objects to be ready")
+	fs.BoolVar(&a.waitForJobs, "wait-for-jobs", false, "count Jobs ready only once complete")
 }
 
 // settings checks the flags and returns them as action settings.
@@ -71,6 +77,9 @@ func (a *applyFlags) settings() (action.ApplySettings, error) {
 	case action.DryRunNone, action.DryRunClient, action.DryRunServer:
 	default:
 		return action.ApplySettings{}, usageErrorf("invalid --dry-run %q: use client or server", a.dryRun)
+	}
+	if a.timeout <= 0 {
+		return action.ApplySettings{}, usageErrorf("invalid --timeout %s: use a positive duration such as 5m", a.timeout)
 	}
 	if a.concurrency < 1 {
 		return action.ApplySettings{}, usageErrorf("invalid --concurrency %d: use 1 or more", a.concurrency)
@@ -82,7 +91,7 @@ func (a *applyFlags) settings() (action.ApplySettings, error) {
 	return action.ApplySettings{
 		DryRun: mode, Description: a.description, ForceConflicts: a.forceConflicts,
 		TakeOwnership: a.takeOwnership, Concurrency: a.concurrency, LockTimeout: a.lockTimeout,
-		MaxHistory: maxHistory,
+		MaxHistory: maxHistory, Wait: a.wait, Timeout: a.timeout, WaitForJobs: a.waitForJobs,
 	}, nil
 }
 

@@ -143,13 +143,14 @@ func TestUpgradeKilledRecovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	conns := make([][]string, len(upgradeKillPoints))
+	// No controller makes the bulk Deployments available here: no --wait.
 	for i, point := range upgradeKillPoints {
 		conn := []string{"--kubeconfig", kubeconfig, "-n", testenv.Namespace(t)}
 		conns[i] = conn
 		began := time.Now()
-		runOK(t, append([]string{"install", "bulk", chartDir}, conn...)...)
+		runOK(t, append([]string{"install", "bulk", chartDir, "--wait=false"}, conn...)...)
 		installed := time.Now()
-		proc := startBerth(t, append([]string{"upgrade", "bulk", chartDir, "--set", "generation=2,count=400"}, conn...)...)
+		proc := startBerth(t, append([]string{"upgrade", "bulk", chartDir, "--set", "generation=2,count=400", "--wait=false"}, conn...)...)
 		killAt(t, proc, client, conn[3], point)
 		t.Logf("%s: install %s, killed after %s", point.name,
 			installed.Sub(began).Round(time.Millisecond), time.Since(installed).Round(time.Millisecond))
@@ -161,7 +162,7 @@ func TestUpgradeKilledRecovers(t *testing.T) {
 	for i, point := range upgradeKillPoints {
 		t.Run(point.name, func(t *testing.T) {
 			began := time.Now()
-			runOK(t, append([]string{"upgrade", "bulk", chartDir, "--set", "generation=3,count=400"}, conns[i]...)...)
+			runOK(t, append([]string{"upgrade", "bulk", chartDir, "--set", "generation=3,count=400", "--wait=false"}, conns[i]...)...)
 			t.Logf("recovering upgrade took %s", time.Since(began).Round(time.Millisecond))
 			checkRecovered(t, client, conns[i], []string{"superseded", "failed", "deployed"}, "Upgrade interrupted")
 		})

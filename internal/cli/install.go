@@ -115,6 +115,7 @@ func runInstall(ctx context.Context, f *Factory, o *installOptions) error {
 	if err != nil {
 		return err
 	}
+	progress := startProgress(cfg, f.ErrOut, o.output.Format)
 	rel, cs, err := action.Install(ctx, cfg, c, user, action.InstallOptions{
 		ApplySettings:   settings,
 		RenderOptions:   action.RenderOptions{SkipSchemaValidation: o.skipSchemaValidation},
@@ -122,6 +123,7 @@ func runInstall(ctx context.Context, f *Factory, o *installOptions) error {
 		CreateNamespace: o.createNamespace,
 		SkipCRDs:        o.skipCRDs,
 	})
+	progress.Close()
 	if err != nil {
 		return fmt.Errorf("install release %q: %w", o.name, err)
 	}

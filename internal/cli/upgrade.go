@@ -127,6 +127,7 @@ func runUpgrade(ctx context.Context, f *Factory, o *upgradeOptions) error {
 	if err != nil {
 		return err
 	}
+	progress := startProgress(cfg, f.ErrOut, o.output.Format)
 	rel, cs, err := action.Upgrade(ctx, cfg, c, user, action.UpgradeOptions{
 		ApplySettings:   settings,
 		RenderOptions:   action.RenderOptions{SkipSchemaValidation: o.skipSchemaValidation},
@@ -135,6 +136,7 @@ func runUpgrade(ctx context.Context, f *Factory, o *upgradeOptions) error {
 		CreateNamespace: o.createNamespace,
 		Values:          o.valuesPolicy(),
 	})
+	progress.Close()
 	if err != nil {
 		return fmt.Errorf("upgrade release %q: %w", o.name, err)
 	}
