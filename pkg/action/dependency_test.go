@@ -246,7 +246,9 @@ func TestDependencyUpdateErrorsLeaveChartsAlone(t *testing.T) {
 		{
 			"name with path elements",
 			"- name: ../app\n  version: ~1.2\n  repository: \"@acme\"\n",
-			e.repos, []string{`dependency "../app": a chart name must not be empty or contain path elements`}, nil,
+			e.repos,
+			[]string{`dependency "../app": a chart name must not be empty or contain path elements`},
+			nil,
 		},
 		{
 			"local chart of another version",
