@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -29,6 +30,9 @@ type config struct {
 	corpus  string
 	shared  string
 	workDir string
+	// cluster is the local cluster of the deploy scenarios (deploy.go),
+	// started on first use.
+	cluster *localCluster
 }
 
 func main() {
@@ -48,7 +52,10 @@ func main() {
 	}
 	defer os.RemoveAll(dir)
 	cfg.workDir = dir
-	if err := run(context.Background(), cfg, os.Stdout); err != nil {
+	cfg.cluster = &localCluster{}
+	err = run(context.Background(), cfg, os.Stdout)
+	cfg.cluster.stop()
+	if err != nil {
 		fatal(err)
 	}
 }
@@ -69,6 +76,12 @@ type scenario struct {
 	// certificates differ in content); the warm-up run checks it, so the
 	// benchmark never compares different work.
 	sameOutput bool
+	// argsFor, when set, gives the arguments of run i (0 is the warm-up)
+	// for tool "berth" or "helm" instead of berth and helm, for scenarios
+	// whose every run must differ (a new release, a new value).
+	argsFor func(tool string, run int) []string
+	// teardown, when set, runs after the scenario, untimed.
+	teardown func(cfg config) error
 }
 
 // sample is one measured run.
@@ -92,6 +105,9 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 			}
 		}
 		b, h, err := measure(ctx, cfg, s)
+		if s.teardown != nil {
+			err = errors.Join(err, s.teardown(cfg))
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
@@ -109,11 +125,15 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 func measure(ctx context.Context, cfg config, s scenario) (berth, helm []sample, err error) {
 	for i := 0; i <= cfg.runs; i++ {
 		var berthOut, helmOut strings.Builder
-		b, err := runOnce(ctx, cfg.berth, s.berth, &berthOut)
+		berthArgs, helmArgs := s.berth, s.helm
+		if s.argsFor != nil {
+			berthArgs, helmArgs = s.argsFor("berth", i), s.argsFor("helm", i)
+		}
+		b, err := runOnce(ctx, cfg.berth, berthArgs, &berthOut)
 		if err != nil {
 			return nil, nil, err
 		}
-		h, err := runOnce(ctx, cfg.helm, s.helm, &helmOut)
+		h, err := runOnce(ctx, cfg.helm, helmArgs, &helmOut)
 		if err != nil {
 			return nil, nil, err
 		}

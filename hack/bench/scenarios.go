@@ -17,7 +17,7 @@ func scenarios(cfg config) []scenario {
 	template := func(chart string) []string {
 		return []string{"template", "rel", chart, "--namespace", "ns", "--kube-version", "1.33.0"}
 	}
-	return []scenario{
+	return append([]scenario{
 		{
 			name:  "process start (version)",
 			berth: []string{"version"},
@@ -45,7 +45,7 @@ func scenarios(cfg config) []scenario {
 			helm:       template(bulk),
 			sameOutput: true,
 		},
-	}
+	}, deployScenarios(cfg)...)
 }
 
 // vendorKubePrometheusStack copies the corpus's kube-prometheus-stack to dir
