@@ -67,14 +67,22 @@ step sha256sum web-0.1.0.tgz pulled/web-0.1.0.tgz
 step berth registry logout "$registry"
 
 printf '\n== releases: install, upgrade, roll back and uninstall with server-side apply\n'
-step berth install web web-0.1.0.tgz -n demo --create-namespace --set replicaCount=2
+printf 'each of install, upgrade and rollback waits until the objects are ready (--wait, the default),\n'
+printf 'printing each status change on stderr; the controllers and kwok make the Deployment Available\n'
+step berth install web web-0.1.0.tgz -n demo --create-namespace --set replicaCount=2 --timeout 2m
 step berth list -n demo
 step berth status web -n demo
 step kubectl get deployments,services -n demo
-step berth upgrade web web-0.1.0.tgz -n demo --set replicaCount=3
+step berth diff upgrade web web-0.1.0.tgz -n demo --set replicaCount=3
+step berth upgrade web web-0.1.0.tgz -n demo --set replicaCount=3 --timeout 2m
 step berth history web -n demo
-step berth rollback web 1 -n demo
+step berth rollback web 1 -n demo --timeout 2m
 step berth history web -n demo
+step kubectl get deployment web -n demo -o jsonpath='{.spec.replicas}{"\n"}'
+printf '\n== drift: a change made behind berth'"'"'s back, named with its field manager, and put back\n'
+step kubectl scale deployment web -n demo --replicas=5
+step berth drift web -n demo || printf '(exit %d: drift found)\n' "$?"
+step berth drift web -n demo --correct || true
 step kubectl get deployment web -n demo -o jsonpath='{.spec.replicas}{"\n"}'
 step berth uninstall web -n demo
 step berth list -n demo --all

@@ -44,7 +44,9 @@ what drifted:
 
 Each object is compared through a server-side apply dry run of the release's
 version with berth's fields forced, so defaults the API server fills in are
-not drift. Secret values are masked. Status is never drift.
+not drift. Secret values are masked. What controllers maintain is never
+drift: status, finalizers, owner references, and annotations and labels in
+the kubernetes.io and k8s.io domains (deployment.kubernetes.io/revision).
 
 --correct puts the drifted objects back as the revision has them, without
 recording a revision (history is unchanged): deleted objects are created

@@ -154,7 +154,7 @@ func addedFields(live, obj *unstructured.Unstructured, sets []managerFields) (ma
 		}
 		theirs := s.set.Difference(ours)
 		for _, p := range topmost(theirs) {
-			if _, _, inRelease := lookup(obj.Object, p); inRelease || underStatus(p) {
+			if _, _, inRelease := lookup(obj.Object, p); inRelease || ignoredAddition(p) {
 				continue
 			}
 			value, pointer, ok := lookup(live.Object, p)
@@ -174,10 +174,40 @@ func addedFields(live, obj *unstructured.Unstructured, sets []managerFields) (ma
 	return added, out
 }
 
-// underStatus reports whether p is in the status of the object, which
-// controllers own.
-func underStatus(p fieldpath.Path) bool {
-	return len(p) > 0 && p[0].FieldName != nil && *p[0].FieldName == "status"
+// ignoredAddition reports whether p, added by another manager, is left
+// out of drift: status, finalizers and owner references, which controllers
+// maintain, and annotations and labels of the object in the domains
+// Kubernetes reserves for its components (kubernetes.io, k8s.io), such as
+// deployment.kubernetes.io/revision.
+func ignoredAddition(p fieldpath.Path) bool {
+	name := func(i int) string {
+		if i < len(p) && p[i].FieldName != nil {
+			return *p[i].FieldName
+		}
+		return ""
+	}
+	switch {
+	case name(0) == "status":
+		return true
+	case name(0) != "metadata":
+		return false
+	case name(1) == "finalizers", name(1) == "ownerReferences":
+		return true
+	case name(1) == "annotations", name(1) == "labels":
+		domain, _, found := strings.Cut(name(2), "/")
+		return found && reservedDomain(domain)
+	}
+	return false
+}
+
+// reservedDomain reports whether a key prefix belongs to Kubernetes.
+func reservedDomain(domain string) bool {
+	for _, d := range []string{"kubernetes.io", "k8s.io"} {
+		if domain == d || strings.HasSuffix(domain, "."+d) {
+			return true
+		}
+	}
+	return false
 }
 
 // withPrefix returns the members of set at or under prefix.

@@ -78,7 +78,7 @@ func moveOwnership(entries []metav1.ManagedFieldsEntry, added map[string]*fieldp
 	ours := -1
 	for _, e := range entries {
 		take := added[e.Manager]
-		if e.Subresource != "" || e.FieldsV1 == nil || take == nil {
+		if e.Subresource == "status" || e.FieldsV1 == nil || take == nil {
 			if e.Manager == FieldManager && e.Operation == metav1.ManagedFieldsOperationApply && e.Subresource == "" {
 				ours = len(out)
 			}

@@ -11,8 +11,9 @@ import (
 )
 
 // managerFields is the set of fields one field manager owns in an object,
-// merged over its managedFields entries (Apply and Update) of the main
-// resource; status subresource entries are left out.
+// merged over its managedFields entries (Apply and Update, of the object
+// and of subresources such as scale); status subresource entries are left
+// out.
 type managerFields struct {
 	manager string
 	set     *fieldpath.Set
@@ -24,7 +25,7 @@ func managedSets(obj *unstructured.Unstructured) ([]managerFields, error) {
 	var out []managerFields
 	index := map[string]int{}
 	for _, e := range obj.GetManagedFields() {
-		if e.Subresource != "" || e.FieldsV1 == nil {
+		if e.Subresource == "status" || e.FieldsV1 == nil {
 			continue
 		}
 		set, err := decodeSet(e)

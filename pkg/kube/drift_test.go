@@ -73,6 +73,10 @@ func TestDriftAndCorrect(t *testing.T) {
 	if err := unstructured.SetNestedField(live.Object, int64(3), "spec", "replicas"); err != nil {
 		t.Fatal(err)
 	}
+	// A controller's annotation in a reserved domain is not drift.
+	annotations := live.GetAnnotations()
+	annotations["deployment.kubernetes.io/revision"] = "1"
+	live.SetAnnotations(annotations)
 	live, err = deploys.Update(t.Context(), live, metav1.UpdateOptions{FieldManager: "kubectl-edit"})
 	if err != nil {
 		t.Fatal(err)
