@@ -28,6 +28,8 @@ func Chart(c *chart.Chart, user map[string]any, opts ChartOptions) (*Result, err
 	if err := CheckDependencies(c); err != nil {
 		return nil, err
 	}
+	pre := startPreparse(c)
+	defer pre.close()
 	if user == nil {
 		user = map[string]any{}
 	}
@@ -47,7 +49,7 @@ func Chart(c *chart.Chart, user map[string]any, opts ChartOptions) (*Result, err
 			return nil, err
 		}
 	}
-	return Render(c, vals, opts.Options)
+	return render(c, vals, opts.Options, pre)
 }
 
 // CheckDependencies returns an error naming the dependencies listed in

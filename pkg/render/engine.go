@@ -28,6 +28,8 @@ type Engine struct {
 	// rendered, when set, receives the output of each template as soon
 	// as it is rendered.
 	rendered func(name, text string)
+	// preparsed, when set, holds templates parsed in the background.
+	preparsed *preparse
 }
 
 // renderable is one template with the scope it is executed with.
@@ -170,7 +172,7 @@ func (e *Engine) render(tpls map[string]renderable) (rendered map[string]string,
 	// alphabetically first file wins. Parsing is independent per file and
 	// runs in parallel; adding is in order.
 	keys := sortTemplates(tpls)
-	for i, p := range parseAll(keys, tpls, funcs) {
+	for i, p := range parseWith(e.preparsed, keys, tpls, funcs) {
 		if p.err == nil {
 			p.err = addTrees(t, p.trees)
 		}

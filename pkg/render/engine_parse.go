@@ -50,7 +50,7 @@ func parseAll(names []string, tpls map[string]renderable, funcs template.FuncMap
 				}
 			}()
 			for i := range work {
-				out[i].trees, out[i].err = parse.Parse(names[i], tpls[names[i]].text, "", "", funcs, builtinNames)
+				out[i].trees, out[i].err = parseTemplate(names[i], tpls[names[i]].text, funcs)
 			}
 		})
 	}
@@ -61,6 +61,40 @@ func parseAll(names []string, tpls map[string]renderable, funcs template.FuncMap
 	wg.Wait()
 	if panicked != nil {
 		panic(panicked)
+	}
+	return out
+}
+
+// parseTemplate parses the text of template name the way Template.Parse
+// does: default delimiters, the function names of funcs and the builtins.
+func parseTemplate(name, text string, funcs template.FuncMap) (map[string]*parse.Tree, error) {
+	return parse.Parse(name, text, "", "", funcs, builtinNames)
+}
+
+// parseWith parses the named templates, taking the trees of those that
+// pre parsed from the same text with the same functions and parsing the
+// rest in parallel; results are in the order of names.
+func parseWith(pre *preparse, names []string, tpls map[string]renderable, funcs template.FuncMap) []parsed {
+	if pre == nil {
+		return parseAll(names, tpls, funcs)
+	}
+	done := pre.results()
+	if !sameFuncNames(pre.funcs, funcs) {
+		return parseAll(names, tpls, funcs)
+	}
+	out := make([]parsed, len(names))
+	var missing []string
+	var at []int
+	for i, name := range names {
+		if p, ok := done[name]; ok && p.text == tpls[name].text {
+			out[i] = p.parsed
+			continue
+		}
+		missing = append(missing, name)
+		at = append(at, i)
+	}
+	for k, p := range parseAll(missing, tpls, funcs) {
+		out[at[k]] = p
 	}
 	return out
 }

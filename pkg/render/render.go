@@ -63,6 +63,12 @@ type Result struct {
 // chart's kubeVersion, renders every template and NOTES.txt, and splits and
 // sorts the output. On a YAML error the returned Result still carries Files.
 func Render(c *chart.Chart, values map[string]any, opts Options) (*Result, error) {
+	return render(c, values, opts, nil)
+}
+
+// render is Render with the templates that pre parsed in the background
+// (nil: none).
+func render(c *chart.Chart, values map[string]any, opts Options, pre *preparse) (*Result, error) {
 	if isLibrary(c) {
 		return nil, ErrLibraryChart
 	}
@@ -75,7 +81,7 @@ func Render(c *chart.Chart, values map[string]any, opts Options) (*Result, error
 			return nil, err
 		}
 	}
-	eng := &Engine{Strict: opts.Strict, Lookup: opts.Lookup}
+	eng := &Engine{Strict: opts.Strict, Lookup: opts.Lookup, preparsed: pre}
 	var prefetch *headPrefetcher
 	if opts.PostRender == nil {
 		// Without a post-renderer, the output is final as rendered: sort
