@@ -13,60 +13,68 @@ type splitFile struct {
 	heads []parsedHead
 }
 
-// renderedFile is a template's output handed to a headPrefetcher.
-type renderedFile struct {
-	name, text string
+// headJob is one document whose head a headPrefetcher parses.
+type headJob struct {
+	file  *splitFile
+	index int
 }
 
-// headPrefetcher splits and parses the output of each template while the
-// engine goes on executing the next ones, so that the YAML parsing sorting
-// needs runs on a second core instead of after rendering. Add is called
-// from the rendering goroutine; done stops the prefetcher, helping with
-// what is left, and returns the results by template name.
+// headPrefetcher splits the output of each template and parses the heads
+// of its documents while the engine goes on executing the next templates,
+// so that the YAML parsing sorting needs runs on a second core instead of
+// after rendering. add is called from the rendering goroutine; done stops
+// the prefetcher, helping with what is left, and returns the results by
+// template name.
 type headPrefetcher struct {
-	work chan renderedFile
-	wg   sync.WaitGroup
-
-	mu    sync.Mutex
-	files map[string]splitFile
+	work  chan headJob
+	wg    sync.WaitGroup
+	files map[string]*splitFile
 }
 
-// prefetchQueue bounds the templates waiting for the prefetcher; beyond
-// it, the engine waits.
-const prefetchQueue = 256
+// prefetchQueue bounds the documents waiting for the prefetcher; beyond
+// it, add parses them itself.
+const prefetchQueue = 1024
 
 func newHeadPrefetcher() *headPrefetcher {
-	p := &headPrefetcher{work: make(chan renderedFile, prefetchQueue), files: map[string]splitFile{}}
+	p := &headPrefetcher{work: make(chan headJob, prefetchQueue), files: map[string]*splitFile{}}
 	p.wg.Go(p.drain)
 	return p
 }
 
-// add queues the output of template name. Partials and NOTES.txt, which
-// are not manifests, are left out.
+// add queues the documents of the output of template name. Partials and
+// NOTES.txt, which are not manifests, are left out.
 func (p *headPrefetcher) add(name, text string) {
 	if isPartial(name) || strings.HasSuffix(name, notesFile) || strings.TrimSpace(text) == "" {
 		return
 	}
-	p.work <- renderedFile{name: name, text: text}
-}
-
-func (p *headPrefetcher) drain() {
-	for f := range p.work {
-		sf := splitFile{text: f.text}
-		for i, text := range SplitManifests(f.text) {
-			head, err := parseHead(text)
-			sf.docs = append(sf.docs, document{name: f.name, index: i, text: text})
-			sf.heads = append(sf.heads, parsedHead{Head: head, err: err})
+	texts := SplitManifests(text)
+	sf := &splitFile{text: text, docs: make([]document, len(texts)), heads: make([]parsedHead, len(texts))}
+	for i, t := range texts {
+		sf.docs[i] = document{name: name, index: i, text: t}
+	}
+	p.files[name] = sf
+	for i := range texts {
+		select {
+		case p.work <- headJob{file: sf, index: i}:
+		default:
+			sf.parse(i)
 		}
-		p.mu.Lock()
-		p.files[f.name] = sf
-		p.mu.Unlock()
 	}
 }
 
-// done waits for the queued templates, parsing them on this goroutine
-// too, and returns what was prefetched by template name.
-func (p *headPrefetcher) done() map[string]splitFile {
+func (p *headPrefetcher) drain() {
+	for j := range p.work {
+		j.file.parse(j.index)
+	}
+}
+
+func (sf *splitFile) parse(i int) {
+	sf.heads[i].Head, sf.heads[i].err = parseHead(sf.docs[i].text)
+}
+
+// done waits for the queued documents, parsing them on this goroutine too,
+// and returns what was prefetched by template name.
+func (p *headPrefetcher) done() map[string]*splitFile {
 	close(p.work)
 	p.drain()
 	p.wg.Wait()

@@ -90,7 +90,7 @@ func render(c *chart.Chart, values map[string]any, opts Options, pre *preparse) 
 		eng.rendered = prefetch.add
 	}
 	files, err := eng.Render(c, TopValues(c, values, opts.Release, caps))
-	var prefetched map[string]splitFile
+	var prefetched map[string]*splitFile
 	if prefetch != nil {
 		prefetched = prefetch.done()
 	}

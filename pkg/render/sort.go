@@ -90,7 +90,7 @@ func SortManifests(files map[string]string) ([]*Hook, []Manifest, error) {
 // sortManifests is SortManifests with the files already split and parsed
 // by a headPrefetcher; files missing from prefetched, or whose text
 // differs, are split and parsed here.
-func sortManifests(files map[string]string, prefetched map[string]splitFile) ([]*Hook, []Manifest, error) {
+func sortManifests(files map[string]string, prefetched map[string]*splitFile) ([]*Hook, []Manifest, error) {
 	docs, heads := splitAndParse(files, prefetched)
 	var hooks []*Hook
 	var generic []Manifest
@@ -134,7 +134,7 @@ type document struct {
 // name order, documents in file order, and parses their heads, taking
 // what prefetched holds for a file with the same text. Partials and empty
 // files are skipped.
-func splitAndParse(files map[string]string, prefetched map[string]splitFile) ([]document, []parsedHead) {
+func splitAndParse(files map[string]string, prefetched map[string]*splitFile) ([]document, []parsedHead) {
 	names := make([]string, 0, len(files))
 	for n := range files {
 		names = append(names, n)
