@@ -139,8 +139,11 @@ func TestLiveTableHidesRowsThatDoNotFit(t *testing.T) {
 
 func TestProgressRedrawsInPlace(t *testing.T) {
 	var buf bytes.Buffer
-	p := &progress{w: &buf, mode: progressTable, table: newLiveTable(), now: func() time.Time { return at(2 * time.Second) },
-		size: func() (int, int) { return 80, 24 }}
+	p := &progress{
+		w: &buf, mode: progressTable, table: newLiveTable(),
+		now:  func() time.Time { return at(2 * time.Second) },
+		size: func() (int, int) { return 80, 24 },
+	}
 	p.Event(action.Event{Type: action.EventStatus, Time: at(0), Object: "ConfigMap/ns/a", Status: "InProgress", Message: "waiting"})
 	p.Event(action.Event{Type: action.EventStatus, Time: at(time.Second), Object: "ConfigMap/ns/a", Status: "Current"})
 	got := strings.Split(buf.String(), "\n")
