@@ -392,3 +392,24 @@ func TestCheckLockAcceptsHelmLock(t *testing.T) {
 		t.Errorf("CheckLock without a lock = %v, want ErrNoLock", err)
 	}
 }
+
+func TestDependencyUpdateUnaddedTLSRepository(t *testing.T) {
+	srv := repotest.New(t, repotest.WithTLS(), repotest.WithBasicAuth("ci", "pw"))
+	srv.AddChart(t, repotest.Archive(t, "app", "1.0.0"))
+	dir := filepath.Join(t.TempDir(), "parent")
+	writeFiles(t, dir, map[string]string{"Chart.yaml": "apiVersion: v2\nname: parent\nversion: 0.1.0\ndependencies:\n" +
+		"- name: app\n  version: 1.0.0\n  repository: " + srv.URL + "/\n"})
+	d := &action.Dependencies{ChartPath: dir, Now: func() time.Time { return lockTime }}
+	if _, err := d.Update(t.Context()); !errors.Is(err, repo.ErrTLS) {
+		t.Fatalf("update without the CA = %v, want ErrTLS", err)
+	}
+	d.Unadded = repo.Entry{CAFile: srv.CAFile, Username: "ci", Password: "pw", Name: "ignored", URL: "ignored"}
+	res, err := d.Update(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []*chart.Dependency{{Name: "app", Repository: srv.URL + "/", Version: "1.0.0"}}
+	if diff := cmp.Diff(want, res.Lock.Dependencies); diff != "" {
+		t.Errorf("locked (-want +got):\n%s", diff)
+	}
+}
