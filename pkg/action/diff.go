@@ -83,7 +83,7 @@ func DiffUpgrade(ctx context.Context, cfg *Configuration, c *chart.Chart, user m
 		ApplyOptions: applyOptions(cfg, opts.Name, opts.ApplySettings), Prune: prune,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("diff upgrade of release %q: %w", opts.Name, err)
+		return nil, fmt.Errorf("compare revision %d with the live objects: %w", r.rel.Revision, err)
 	}
 	return &DiffResult{Release: r.rel, Objects: objects, BaseRevision: r.rel.Revision - 1, prune: prune}, nil
 }
@@ -120,7 +120,7 @@ func DiffInstall(ctx context.Context, cfg *Configuration, c *chart.Chart, user m
 	if unowned := append(ns, crds...); len(unowned) > 0 {
 		objects, err := cfg.Kube.Diff(ctx, unowned, kube.DiffOptions{ApplyOptions: applyOptions(cfg, "", opts.ApplySettings)})
 		if err != nil {
-			return nil, fmt.Errorf("diff install of release %q: %w", opts.Name, err)
+			return nil, fmt.Errorf("compare the namespace and CRDs with the live objects: %w", err)
 		}
 		res.Objects = objects
 	}
@@ -128,7 +128,7 @@ func DiffInstall(ctx context.Context, cfg *Configuration, c *chart.Chart, user m
 		ApplyOptions: applyOptions(cfg, opts.Name, opts.ApplySettings), CRDs: crds,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("diff install of release %q: %w", opts.Name, err)
+		return nil, fmt.Errorf("compare revision %d with the live objects: %w", revision, err)
 	}
 	res.Objects = append(res.Objects, objects...)
 	return res, nil
@@ -156,7 +156,7 @@ func DiffRollback(ctx context.Context, cfg *Configuration, name string, opts Rol
 		ApplyOptions: applyOptions(cfg, name, opts.ApplySettings), Prune: prune,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("diff rollback of release %q: %w", name, err)
+		return nil, fmt.Errorf("compare revision %d with the live objects: %w", target.Revision, err)
 	}
 	return &DiffResult{Release: rollbackRevision(cfg, last, target), Objects: objects, BaseRevision: last.Revision}, nil
 }
