@@ -87,14 +87,16 @@ type scenario struct {
 // sample is one measured run.
 type sample struct {
 	wall   time.Duration
-	maxRSS int64 // bytes
+	cpu    time.Duration // user + system
+	maxRSS int64         // bytes
 }
 
 func run(ctx context.Context, cfg config, out io.Writer) error {
-	fmt.Fprintf(out, "Measured %s on %s/%s, %d CPUs, %s; %d runs per command after one warm-up.\n\n",
-		time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), cfg.runs)
-	fmt.Fprintln(out, "| scenario | berth median | helm median | helm / berth | berth max RSS | helm max RSS |")
-	fmt.Fprintln(out, "| --- | ---: | ---: | ---: | ---: | ---: |")
+	fmt.Fprintf(out, "Measured %s on %s/%s, %d CPUs, %s, load average %s; %d runs per command after one warm-up.\n\n",
+		time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(),
+		loadAverage(), cfg.runs)
+	fmt.Fprintln(out, "| scenario | berth median | helm median | helm / berth | berth max RSS | helm max RSS | helm / berth CPU |")
+	fmt.Fprintln(out, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, s := range scenarios(cfg) {
 		if !cfg.only.MatchString(s.name) {
 			continue
@@ -111,8 +113,9 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
-		fmt.Fprintf(out, "| %s | %s | %s | %.1f× | %s | %s |\n", s.name, dur(median(b)), dur(median(h)),
-			float64(median(h).wall)/float64(median(b).wall), mib(maxRSS(b)), mib(maxRSS(h)))
+		fmt.Fprintf(out, "| %s | %s | %s | %.1f× | %s | %s | %.1f× |\n", s.name, dur(median(b)), dur(median(h)),
+			float64(median(h).wall)/float64(median(b).wall), mib(maxRSS(b)), mib(maxRSS(h)),
+			float64(medianCPU(h))/float64(medianCPU(b)))
 	}
 	if cfg.only.MatchString(faultsScenario) {
 		return runFaults(ctx, cfg, out) // failures are its results: a table of its own (faults.go)
@@ -164,7 +167,8 @@ func runOnce(ctx context.Context, bin string, args []string, stdout io.Writer) (
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		rss = ru.Maxrss * 1024 // Linux reports KiB
 	}
-	return sample{wall: wall, maxRSS: rss}, nil
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	return sample{wall: wall, cpu: cpu, maxRSS: rss}, nil
 }
 
 // sources returns the "# Source:" lines of a rendered manifest, in order.
@@ -182,6 +186,31 @@ func median(samples []sample) sample {
 	s := slices.Clone(samples)
 	slices.SortFunc(s, func(a, b sample) int { return int(a.wall - b.wall) })
 	return s[len(s)/2]
+}
+
+// medianCPU is the median CPU time (user + system) of the samples: on a
+// machine others load, it varies less than wall time.
+func medianCPU(samples []sample) time.Duration {
+	cpu := make([]time.Duration, len(samples))
+	for i, s := range samples {
+		cpu[i] = s.cpu
+	}
+	slices.Sort(cpu)
+	return cpu[len(cpu)/2]
+}
+
+// loadAverage is the 1-minute load average, "unknown" where /proc/loadavg
+// is missing.
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	fields := strings.Fields(string(data))
+	if len(fields) == 0 {
+		return "unknown"
+	}
+	return fields[0]
 }
 
 func maxRSS(samples []sample) int64 {
