@@ -9,7 +9,8 @@ import (
 )
 
 // ApplyPlan records and applies the revision of plan p as Upgrade does
-// (pending first, apply, prune, deployed or failed), after checking under
+// (pending first, pre-upgrade hooks, apply, prune, post-upgrade hooks,
+// deployed or failed), after checking under
 // the release lock that nothing moved since the plan was made: the release
 // must still be at p.BaseRevision and every object of the plan must have
 // the resourceVersion it had (or still not exist). Otherwise it changes
@@ -44,9 +45,11 @@ func ApplyPlan(ctx context.Context, cfg *Configuration, p *Plan, settings ApplyS
 		rel, cs, err = deployRevision(ctx, cfg, deployment{
 			rel: &next, objs: objs, previous: current, settings: settings,
 			operation: "Upgrade", description: descUpgrade,
+			preHook: release.HookPreUpgrade, postHook: release.HookPostUpgrade,
 		})
 		return err
 	})
+	cfg.emitDone(rel, err)
 	return rel, cs, err
 }
 
