@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	coordinationv1 "k8s.io/api/coordination/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 
 	"github.com/berth-sh/berth/internal/testenv"
 )
@@ -222,23 +225,47 @@ func TestStoreRetriedWritesNeverOverwrite(t *testing.T) {
 	})
 }
 
-// TestLockAcquireAnswerLost checks that a lock whose Lease was created but
-// whose answer was lost is held at once, not waited for as someone else's.
+// TestLockAcquireAnswerLost checks that a lock whose Lease was written but
+// whose answer was lost is held at once, not waited for as someone
+// else's: a new Lease, and one taken over from a crashed holder.
 func TestLockAcquireAnswerLost(t *testing.T) {
-	ns := testenv.Namespace(t)
-	l := &lossy{resource: "/leases", faults: []fault{faultLoseAnswer}}
-	kube := lossyClients(t, l).Kube
-	locker := NewLocker(kube, ns, WithIdentity("me"))
-	start := time.Now()
-	lock, err := locker.Acquire(t.Context(), "web", 5*time.Second)
-	if err != nil {
-		t.Fatalf("Acquire: %v", err)
-	}
-	defer func() { _ = lock.Release(t.Context()) }()
-	if waited := time.Since(start); waited > 2*time.Second || lock.TookOver != nil {
-		t.Errorf("Acquire waited %s, took over %v: want our own Lease held at once", waited, lock.TookOver)
-	}
-	if l.writes() != 2 {
-		t.Errorf("%d Lease writes, want 2 (the lost create and its retry)", l.writes())
+	for _, tt := range []struct {
+		name     string
+		crashed  bool
+		wantTook bool
+	}{
+		{"create", false, false},
+		{"take over", true, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ns := testenv.Namespace(t)
+			if tt.crashed {
+				long := metav1.NewMicroTime(time.Now().Add(-time.Hour).Truncate(time.Second))
+				_, err := testClients(t).Kube.CoordinationV1().Leases(ns).Create(t.Context(), &coordinationv1.Lease{
+					ObjectMeta: metav1.ObjectMeta{Name: LockName("web")},
+					Spec: coordinationv1.LeaseSpec{
+						HolderIdentity: ptr.To("gone/9/99"), LeaseDurationSeconds: ptr.To[int32](30),
+						AcquireTime: &long, RenewTime: &long,
+					},
+				}, metav1.CreateOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			l := &lossy{resource: "/leases", faults: []fault{faultLoseAnswer}}
+			locker := NewLocker(lossyClients(t, l).Kube, ns, WithIdentity("me"))
+			start := time.Now()
+			lock, err := locker.Acquire(t.Context(), "web", 5*time.Second)
+			if err != nil {
+				t.Fatalf("Acquire: %v", err)
+			}
+			defer func() { _ = lock.Release(t.Context()) }()
+			if waited := time.Since(start); waited > 2*time.Second || (lock.TookOver != nil) != tt.wantTook {
+				t.Errorf("Acquire waited %s, took over %+v: want our own Lease held at once", waited, lock.TookOver)
+			}
+			if l.writes() != 2 {
+				t.Errorf("%d Lease writes, want 2 (the lost one and its retry)", l.writes())
+			}
+		})
 	}
 }
