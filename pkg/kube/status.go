@@ -92,6 +92,14 @@ func computeStatus(t *waitTarget, obj *unstructured.Unstructured, waitForJobs bo
 	if t.ref.Group == "batch" && t.ref.Kind == "Job" {
 		return jobStatus(st, obj, waitForJobs)
 	}
+	if podFailed(t.ref, obj) {
+		// kstatus calls a failed Pod current: it completed.
+		st.Status, st.Message = StatusFailed, "Pod failed"
+		if reason := podReason(obj); reason != "" {
+			st.Message += ": " + reason
+		}
+		return st
+	}
 	if st.Status == StatusInProgress {
 		if msg := workloadMessage(t.ref, obj); msg != "" {
 			st.Message = msg
@@ -151,11 +159,20 @@ func hasCondition(obj *unstructured.Unstructured, typ string) bool {
 	return false
 }
 
-// terminal reports whether st can no longer become ready: a failed Job or
-// Pod.
-func terminal(st ObjectStatus) bool {
-	return st.Status == StatusFailed && st.Ref.Group == "" && st.Ref.Kind == "Pod" ||
-		st.Status == StatusFailed && st.Ref.Group == "batch" && st.Ref.Kind == "Job"
+// terminal reports whether the object of st, obj, can no longer become
+// ready: a failed Job or a failed Pod.
+func terminal(st ObjectStatus, obj *unstructured.Unstructured) bool {
+	isJob := st.Ref.Group == "batch" && st.Ref.Kind == "Job"
+	return isJob && st.Status == StatusFailed || podFailed(st.Ref, obj)
+}
+
+// podFailed reports whether obj is a Pod in phase Failed.
+func podFailed(ref ObjectRef, obj *unstructured.Unstructured) bool {
+	if ref.Group != "" || ref.Kind != "Pod" || obj == nil {
+		return false
+	}
+	phase, _, _ := unstructured.NestedString(obj.Object, "status", "phase")
+	return phase == "Failed"
 }
 
 // workloadMessage says how many replicas of a Deployment, StatefulSet or

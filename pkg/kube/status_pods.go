@@ -27,9 +27,9 @@ var podOwners = map[schema.GroupKind]bool{
 	{Group: "batch", Kind: "Job"}:        true,
 }
 
-// podReasons says why the pods of a workload (obj, by its selector) or of
-// a Pod are not ready: "ImagePullBackOff on pod web-abc; Unschedulable on
-// pods web-def, web-ghi". It returns "" when no pod says, or for other
+// podReasons says why the pods of a workload (obj, by its selector) are
+// not ready: "ImagePullBackOff on pod web-abc; Unschedulable on pods
+// web-def, web-ghi"; for a Pod, why it is not: "ImagePullBackOff". It returns "" when no pod says, or for other
 // kinds; failing to read the pods is not an error of the wait, so it is
 // left out.
 func (c *Client) podReasons(ctx context.Context, ref ObjectRef, obj *unstructured.Unstructured) string {
@@ -38,7 +38,7 @@ func (c *Client) podReasons(ctx context.Context, ref ObjectRef, obj *unstructure
 	case obj == nil:
 		return ""
 	case ref.Group == "" && ref.Kind == "Pod":
-		pods = []unstructured.Unstructured{*obj}
+		return podReason(obj)
 	case podOwners[ref.GroupKind()]:
 		selector, err := podSelector(obj)
 		if err != nil || selector == "" {

@@ -365,3 +365,44 @@ func TestWaitForJobs(t *testing.T) {
 		}
 	})
 }
+
+func TestWaitFailedPodEndsTheWait(t *testing.T) {
+	c, dyn := newClient(t)
+	ns := testenv.Namespace(t)
+	pod := object(t, `
+apiVersion: v1
+kind: Pod
+metadata: {name: once}
+spec:
+  restartPolicy: Never
+  containers: [{name: main, image: example.com/once:1}]
+`)
+	w := startWait(t, c, ns, []*unstructured.Unstructured{pod}, kube.WaitOptions{Timeout: time.Hour})
+	if st := w.next(t); st.Status != kube.StatusInProgress {
+		t.Errorf("new Pod: %v %q, want InProgress", st.Status, st.Message)
+	}
+	writeStatus(t, dyn, pods, ns, "once", map[string]any{
+		"phase": "Failed",
+		"containerStatuses": []any{map[string]any{
+			"name": "main", "image": "example.com/once:1", "imageID": "", "ready": false, "restartCount": int64(0),
+			"state": map[string]any{"terminated": map[string]any{"exitCode": int64(3), "reason": "Error"}},
+		}},
+	})
+	want := kube.ObjectStatus{
+		Ref:    kube.ObjectRef{Version: "v1", Kind: "Pod", Namespace: ns, Name: "once"},
+		Status: kube.StatusFailed, Message: "Pod failed: Error (exit code 3)",
+	}
+	if diff := cmp.Diff(want, w.next(t)); diff != "" {
+		t.Errorf("failed Pod (-want +got):\n%s", diff)
+	}
+	// Long before the hour of the timeout.
+	err := w.result(t)
+	var waitErr *kube.WaitError
+	if !errors.As(err, &waitErr) || !errors.Is(err, kube.ErrWaitFailed) {
+		t.Fatalf("Wait = %v, want a *kube.WaitError matching ErrWaitFailed", err)
+	}
+	wantMsg := "1 of 1 objects not ready, failed for good: Pod/" + ns + "/once: Pod failed: Error (exit code 3)"
+	if got := err.Error(); got != wantMsg {
+		t.Errorf("Wait error:\n got %s\nwant %s", got, wantMsg)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -116,7 +117,7 @@ func (w *waiter) set(i int, obj *unstructured.Unstructured) error {
 	if w.opts.OnStatus != nil {
 		w.opts.OnStatus(st)
 	}
-	if terminal(st) {
+	if terminal(st, obj) {
 		return fmt.Errorf("%s: %w", st, ErrWaitFailed)
 	}
 	return nil
@@ -226,7 +227,8 @@ func (w *waiter) failure(ctx context.Context, err error) error {
 		indexes[i] = i
 	}
 	_ = forEach(dctx, indexes, DefaultConcurrency, func(ctx context.Context, i int) error {
-		if reasons := w.client.podReasons(ctx, notReady[i].Ref, live[i]); reasons != "" {
+		reasons := w.client.podReasons(ctx, notReady[i].Ref, live[i])
+		if reasons != "" && !strings.Contains(notReady[i].Message, reasons) {
 			notReady[i].Message += ": " + reasons
 		}
 		return nil
