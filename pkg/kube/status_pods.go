@@ -9,6 +9,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
@@ -41,10 +42,10 @@ func (c *Client) podReasons(ctx context.Context, ref ObjectRef, obj *unstructure
 		return podReason(obj)
 	case podOwners[ref.GroupKind()]:
 		selector, err := podSelector(obj)
-		if err != nil || selector == "" {
+		if err != nil || selector.Empty() {
 			return ""
 		}
-		list, err := c.dynamic.Resource(podsResource).Namespace(ref.Namespace).List(ctx, metav1.ListOptions{LabelSelector: selector})
+		list, err := c.dynamic.Resource(podsResource).Namespace(ref.Namespace).List(ctx, metav1.ListOptions{LabelSelector: selector.String()})
 		if err != nil {
 			return ""
 		}
@@ -55,21 +56,22 @@ func (c *Client) podReasons(ctx context.Context, ref ObjectRef, obj *unstructure
 	return summarizeReasons(pods)
 }
 
-// podSelector returns obj's spec.selector as a label selector string.
-func podSelector(obj *unstructured.Unstructured) (string, error) {
+// podSelector returns obj's spec.selector; an empty selector when it has
+// none.
+func podSelector(obj *unstructured.Unstructured) (labels.Selector, error) {
 	raw, found, err := unstructured.NestedMap(obj.Object, "spec", "selector")
 	if err != nil || !found {
-		return "", err
+		return labels.Nothing(), err
 	}
 	var ls metav1.LabelSelector
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(raw, &ls); err != nil {
-		return "", fmt.Errorf("read spec.selector: %w", err)
+		return nil, fmt.Errorf("read spec.selector: %w", err)
 	}
 	sel, err := metav1.LabelSelectorAsSelector(&ls)
 	if err != nil {
-		return "", fmt.Errorf("read spec.selector: %w", err)
+		return nil, fmt.Errorf("read spec.selector: %w", err)
 	}
-	return sel.String(), nil
+	return sel, nil
 }
 
 // summarizeReasons groups the pods by the reason they are not ready, in

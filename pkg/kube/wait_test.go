@@ -152,6 +152,12 @@ func TestWaitDeploymentBecomesAvailable(t *testing.T) {
 	if diff := cmp.Diff(want, w.next(t)); diff != "" {
 		t.Errorf("status with 1 replica available (-want +got):\n%s", diff)
 	}
+	// Its pods' troubles show while the wait goes on.
+	createPod(t, dyn, ns, "web-abc", "web", map[string]any{"waiting": map[string]any{"reason": "CrashLoopBackOff"}})
+	want.Message = "1/2 replicas available: CrashLoopBackOff on pod web-abc"
+	if diff := cmp.Diff(want, w.next(t)); diff != "" {
+		t.Errorf("status with a crashing pod (-want +got):\n%s", diff)
+	}
 	writeStatus(t, dyn, deployments, ns, "web", deploymentStatus(2, 2))
 	if got := w.next(t); got.Status != kube.StatusCurrent {
 		t.Errorf("status once available = %v, want Current", got)

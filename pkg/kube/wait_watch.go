@@ -30,17 +30,19 @@ type waiter struct {
 	live    []*unstructured.Unstructured
 	status  []ObjectStatus
 	known   []bool
+	pods    *podTracker
 	updates chan waitUpdate
 }
 
 // waitUpdate is what a watch saw: an object (nil once deleted), the end of
-// its initial list, or an error.
+// its initial list, a change to the pods of a namespace, or an error.
 type waitUpdate struct {
-	group  *watchGroup
-	name   string
-	obj    *unstructured.Unstructured
-	synced bool
-	err    error
+	group        *watchGroup
+	name         string
+	obj          *unstructured.Unstructured
+	synced       bool
+	podNamespace string
+	err          error
 }
 
 func newWaiter(c *Client, groups []*watchGroup, targets []*waitTarget, opts WaitOptions) *waiter {
@@ -62,6 +64,9 @@ func (w *waiter) run(ctx context.Context) error {
 		if err := w.watch(ctx, g); err != nil {
 			return err
 		}
+	}
+	if err := w.watchPods(ctx); err != nil {
+		return fmt.Errorf("watch pods: %w", err)
 	}
 	for !w.allReady() {
 		select {
@@ -90,6 +95,8 @@ func (w *waiter) handle(u waitUpdate) error {
 	switch {
 	case u.err != nil:
 		return u.err
+	case u.podNamespace != "":
+		return w.podsChanged(u.podNamespace)
 	case u.synced:
 		// Objects absent from the initial list do not exist (yet).
 		for _, i := range u.group.names {
@@ -110,6 +117,11 @@ func (w *waiter) handle(u waitUpdate) error {
 // changed.
 func (w *waiter) set(i int, obj *unstructured.Unstructured) error {
 	st := computeStatus(w.targets[i], obj, w.opts.WaitForJobs)
+	if st.Status != StatusCurrent {
+		if reasons := w.pods.reasons(st.Ref, obj); reasons != "" {
+			st.Message += ": " + reasons
+		}
+	}
 	if w.known[i] && st == w.status[i] {
 		return nil
 	}
@@ -227,6 +239,9 @@ func (w *waiter) failure(ctx context.Context, err error) error {
 		indexes[i] = i
 	}
 	_ = forEach(dctx, indexes, DefaultConcurrency, func(ctx context.Context, i int) error {
+		if w.pods.tracks(notReady[i].Ref) {
+			return nil // the message has the reasons already
+		}
 		reasons := w.client.podReasons(ctx, notReady[i].Ref, live[i])
 		if reasons != "" && !strings.Contains(notReady[i].Message, reasons) {
 			notReady[i].Message += ": " + reasons
