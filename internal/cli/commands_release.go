@@ -31,6 +31,7 @@ func addReleaseCommands(root *cobra.Command, f *Factory) {
 		newHistoryCmd(f),
 		newStatusCmd(f),
 		newGetCmd(f),
+		newTestCmd(f),
 		newDiffCmd(f),
 		newDriftCmd(f),
 	} {

@@ -17,6 +17,7 @@ import (
 type installOptions struct {
 	values valuesFlags
 	apply  applyFlags
+	hooks  hookFlags
 	output outputFlags
 	ref    chartRefFlags
 
@@ -66,6 +67,7 @@ objects to the API server with a server-side dry run. Nothing is recorded.`,
 	fs := cmd.Flags()
 	o.values.AddFlags(fs)
 	o.apply.AddFlags(fs)
+	o.hooks.AddFlags(fs, true)
 	o.output.AddFlags(fs)
 	o.ref.AddFlags(fs)
 	fs.BoolVarP(&o.generateName, "generate-name", "g", false, "generate the release name from the chart name")
@@ -97,6 +99,7 @@ func runInstall(ctx context.Context, f *Factory, o *installOptions) error {
 	if err != nil {
 		return err
 	}
+	settings.NoHooks = o.hooks.noHooks
 	c, err := o.ref.load(ctx, f, o.chartPath)
 	if err != nil {
 		return err
@@ -122,6 +125,8 @@ func runInstall(ctx context.Context, f *Factory, o *installOptions) error {
 		Name:            o.name,
 		CreateNamespace: o.createNamespace,
 		SkipCRDs:        o.skipCRDs,
+
+		RollbackOnFailure: o.hooks.rollbackOnFailure,
 	})
 	progress.Close()
 	if err != nil {

@@ -14,11 +14,37 @@ import (
 
 // Main runs berth with the process's arguments and streams and returns the
 // exit code. The context it runs commands with is cancelled on SIGINT and
-// SIGTERM so that long operations can stop cleanly.
+// SIGTERM so that long operations can stop cleanly: record their revision
+// as interrupted and release their lock. A second signal kills berth at
+// once.
 func Main() int {
+	streams := NewStdIOStreams()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return Run(ctx, os.Args[1:], NewStdIOStreams())
+	finished := make(chan struct{})
+	defer close(finished)
+	go onSignal(ctx, stop, finished, streams.ErrOut)
+	return Run(ctx, os.Args[1:], streams)
+}
+
+// onSignal waits for ctx to be cancelled by a signal, then restores the
+// signals' default handling, so that a second one ends berth at once, and
+// says what berth is doing meanwhile. It returns when finished is closed.
+func onSignal(ctx context.Context, stop context.CancelFunc, finished <-chan struct{}, w io.Writer) {
+	select {
+	case <-finished:
+		return
+	case <-ctx.Done():
+	}
+	cause := context.Cause(ctx)
+	// The signal's cause matches Canceled too: only the bare error means
+	// berth is exiting without a signal.
+	if cause == context.Canceled { //nolint:errorlint // identity is the point
+		return
+	}
+	stop()
+	fmt.Fprintf(w, "berth: %v: stopping, recording the operation as interrupted and releasing the lock "+
+		"(signal again to exit at once)\n", cause)
 }
 
 // Run executes berth with args and returns the exit code. It prints an error
@@ -41,6 +67,7 @@ func printError(w io.Writer, cmd *cobra.Command, err error) {
 		return
 	}
 	fmt.Fprintf(w, "Error: %v\n", err)
+	printHookLogs(w, err)
 	var usage *UsageError
 	if errors.As(err, &usage) && cmd != nil {
 		line := cmd.UseLine()

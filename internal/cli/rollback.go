@@ -14,6 +14,7 @@ import (
 // rollbackOptions are the flags and arguments of berth rollback.
 type rollbackOptions struct {
 	apply  applyFlags
+	hooks  hookFlags
 	output outputFlags
 
 	name     string
@@ -52,6 +53,7 @@ deleted after a successful apply, as upgrade does.`,
 		},
 	}
 	o.apply.AddFlags(cmd.Flags())
+	o.hooks.AddFlags(cmd.Flags(), false)
 	o.output.AddFlags(cmd.Flags())
 	return cmd
 }
@@ -61,6 +63,7 @@ func runRollback(ctx context.Context, f *Factory, o *rollbackOptions) error {
 	if err != nil {
 		return err
 	}
+	settings.NoHooks = o.hooks.noHooks
 	cfg, err := f.ActionConfig()
 	if err != nil {
 		return err

@@ -22,6 +22,8 @@ type uninstallOptions struct {
 	description string
 	concurrency int
 	lockTimeout time.Duration
+	noHooks     bool
+	timeout     time.Duration
 }
 
 func newUninstallCmd(f *Factory) *cobra.Command {
@@ -32,7 +34,9 @@ func newUninstallCmd(f *Factory) *cobra.Command {
 		Long: `Delete the objects of each release, in reverse install order, then its records.
 
 Objects annotated helm.sh/resource-policy: keep, objects another release
-owns and the CRDs of the chart's crds/ directory stay. With --keep-history the
+owns and the CRDs of the chart's crds/ directory stay. The release's
+pre-delete hooks run before the deletion and its post-delete hooks after
+(--no-hooks skips them). With --keep-history the
 records stay and the last revision is marked uninstalled. --dry-run deletes
 with a server-side dry run and records nothing.`,
 		Example: `  berth uninstall web -n prod
@@ -58,6 +62,8 @@ with a server-side dry run and records nothing.`,
 	fs.StringVar(&o.description, "description", "", "description recorded with --keep-history")
 	fs.IntVar(&o.concurrency, "concurrency", kube.DefaultConcurrency, "objects deleted at once")
 	fs.DurationVar(&o.lockTimeout, "lock-timeout", action.DefaultLockTimeout, "how long to wait while another client changes the release")
+	fs.BoolVar(&o.noHooks, "no-hooks", false, "do not run the pre-delete and post-delete hooks")
+	fs.DurationVar(&o.timeout, "timeout", action.DefaultHookTimeout, "how long each hook may run")
 	return cmd
 }
 
@@ -73,7 +79,7 @@ func runUninstall(ctx context.Context, f *Factory, o *uninstallOptions) error {
 	}
 	results, err := action.Uninstall(ctx, cfg, o.names, action.UninstallOptions{
 		KeepHistory: o.keepHistory, DryRun: o.dryRun, Description: o.description,
-		Concurrency: o.concurrency, LockTimeout: o.lockTimeout,
+		Concurrency: o.concurrency, LockTimeout: o.lockTimeout, NoHooks: o.noHooks, Timeout: o.timeout,
 	})
 	reports := make([]releaseReport, 0, len(results))
 	for _, res := range results {

@@ -14,6 +14,7 @@ import (
 type upgradeOptions struct {
 	values valuesFlags
 	apply  applyFlags
+	hooks  hookFlags
 	output outputFlags
 	ref    chartRefFlags
 
@@ -80,6 +81,7 @@ any of its objects changed since the plan was made.`,
 	fs := cmd.Flags()
 	o.values.AddFlags(fs)
 	o.apply.AddFlags(fs)
+	o.hooks.AddFlags(fs, true)
 	o.output.AddFlags(fs)
 	o.ref.AddFlags(fs)
 	fs.BoolVarP(&o.install, "install", "i", false, "install the release if it does not exist")
@@ -115,6 +117,7 @@ func runUpgrade(ctx context.Context, f *Factory, o *upgradeOptions) error {
 	if err != nil {
 		return err
 	}
+	settings.NoHooks = o.hooks.noHooks
 	c, err := o.ref.load(ctx, f, o.chartPath)
 	if err != nil {
 		return err
@@ -135,6 +138,8 @@ func runUpgrade(ctx context.Context, f *Factory, o *upgradeOptions) error {
 		Install:         o.install,
 		CreateNamespace: o.createNamespace,
 		Values:          o.valuesPolicy(),
+
+		RollbackOnFailure: o.hooks.rollbackOnFailure,
 	})
 	progress.Close()
 	if err != nil {
