@@ -100,41 +100,81 @@ func bulkObjects(n int) (cms, deploys int) {
 	return (n + 6) / 7, (n + 3) / 7
 }
 
-// Kill points of an upgrade of the bulk chart from 1000 objects at
-// generation 1 to 400 at generation 2: it records the revision, applies
-// (ConfigMaps early, Deployments late) and then prunes 600 objects.
-var upgradeKillPoints = []killPoint{
-	{"revision recorded", func(ctx context.Context, client kubernetes.Interface, ns string) (bool, string, error) {
-		s, err := client.CoreV1().Secrets(ns).Get(ctx, release.RecordName("bulk", 2), metav1.GetOptions{})
+// crashCase is an operation on the bulk release killed at a point, and
+// the same operation run again to recover.
+type crashCase struct {
+	point killPoint
+	// op is "install", or "upgrade" of a release installed first.
+	op string
+	// killedRevision is the revision the killed operation left pending.
+	killedRevision int
+	wantStatuses   []string
+	interrupted    string
+}
+
+// revisionRecorded is reached when revision exists, whatever its status.
+func revisionRecorded(revision int) killPoint {
+	return killPoint{"revision recorded", func(ctx context.Context, client kubernetes.Interface, ns string) (bool, string, error) {
+		s, err := client.CoreV1().Secrets(ns).Get(ctx, release.RecordName("bulk", revision), metav1.GetOptions{})
 		if apierrors.IsNotFound(err) {
-			return false, "no record of revision 2", nil
+			return false, fmt.Sprintf("no record of revision %d", revision), nil
 		}
 		if err != nil {
 			return false, "", err
 		}
-		return true, "revision 2 " + s.Labels[release.LabelStatus], nil
-	}},
-	{"mid-apply", func(ctx context.Context, client kubernetes.Interface, ns string) (bool, string, error) {
-		_, _, atGen, err := objectCount(ctx, client, ns, "2")
-		return atGen > 0, fmt.Sprintf("%d ConfigMaps at generation 2", atGen), err
-	}},
-	{"mid-prune", func(ctx context.Context, client kubernetes.Interface, ns string) (bool, string, error) {
-		cms, deploys, _, err := objectCount(ctx, client, ns, "2")
-		wantCMs, wantDeploys := bulkObjects(1000)
-		return cms < wantCMs || deploys < wantDeploys, fmt.Sprintf("%d ConfigMaps, %d Deployments", cms, deploys), err
-	}},
+		return true, fmt.Sprintf("revision %d %s", revision, s.Labels[release.LabelStatus]), nil
+	}}
 }
 
-// TestUpgradeKilledRecovers kills `berth upgrade` of a 1000-object release
-// with SIGKILL at several points; the next upgrade, with no manual step,
-// waits for the dead holder's lock to expire, marks the interrupted
-// revision failed, and converges: every object rendered at the new
-// generation, the objects of both earlier revisions pruned, one deployed
-// revision and the lock released.
+// crashCases kill operations that take the bulk chart to 1000 objects at
+// generation 2 (install) or from 1000 objects at generation 1 to 400 at
+// generation 2 (upgrade). Both record the revision, apply (ConfigMaps
+// early, Deployments late), and the upgrade then prunes 600 objects. The
+// recovery takes the release to 400 objects at generation 3.
+var crashCases = []crashCase{
+	{
+		point: revisionRecorded(2), op: "upgrade", killedRevision: 2,
+		wantStatuses: []string{"superseded", "failed", "deployed"}, interrupted: "Upgrade interrupted",
+	},
+	{
+		point: killPoint{"mid-apply", func(ctx context.Context, client kubernetes.Interface, ns string) (bool, string, error) {
+			_, _, atGen, err := objectCount(ctx, client, ns, "2")
+			return atGen > 0, fmt.Sprintf("%d ConfigMaps at generation 2", atGen), err
+		}},
+		op: "upgrade", killedRevision: 2,
+		wantStatuses: []string{"superseded", "failed", "deployed"}, interrupted: "Upgrade interrupted",
+	},
+	{
+		point: killPoint{"mid-prune", func(ctx context.Context, client kubernetes.Interface, ns string) (bool, string, error) {
+			cms, deploys, _, err := objectCount(ctx, client, ns, "2")
+			wantCMs, wantDeploys := bulkObjects(1000)
+			return cms < wantCMs || deploys < wantDeploys, fmt.Sprintf("%d ConfigMaps, %d Deployments", cms, deploys), err
+		}},
+		op: "upgrade", killedRevision: 2,
+		wantStatuses: []string{"superseded", "failed", "deployed"}, interrupted: "Upgrade interrupted",
+	},
+	{
+		// Deployments come after every ConfigMap: the install over the
+		// failed one must prune the 85 ConfigMaps it no longer renders.
+		point: killPoint{"mid-apply", func(ctx context.Context, client kubernetes.Interface, ns string) (bool, string, error) {
+			cms, deploys, _, err := objectCount(ctx, client, ns, "2")
+			return deploys > 0, fmt.Sprintf("%d ConfigMaps, %d Deployments", cms, deploys), err
+		}},
+		op: "install", killedRevision: 1,
+		wantStatuses: []string{"failed", "deployed"}, interrupted: "Install interrupted",
+	},
+}
+
+// TestKilledOperationRecovers kills `berth upgrade` and `berth install` of
+// a 1000-object release with SIGKILL at several points; the same command
+// run again, with no manual step, waits for the dead holder's lock to
+// expire, marks the interrupted revision failed, and converges: every
+// object rendered at the new generation, the objects of the earlier
+// revisions pruned, one deployed revision and the lock released.
 //
-// Each point has a namespace of its own; all are killed before the first
+// Each case has a namespace of its own; all are killed before the first
 // recovery, so the waits for the dead holders' locks (30s) overlap.
-func TestUpgradeKilledRecovers(t *testing.T) {
+func TestKilledOperationRecovers(t *testing.T) {
 	t.Setenv(storageEnv, "")
 	chartDir := bulkChart(t, 1000)
 	kubeconfig := testenv.Kubeconfig(t)
@@ -142,29 +182,34 @@ func TestUpgradeKilledRecovers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conns := make([][]string, len(upgradeKillPoints))
+	conns := make([][]string, len(crashCases))
 	// No controller makes the bulk Deployments available here: no --wait.
-	for i, point := range upgradeKillPoints {
-		conn := []string{"--kubeconfig", kubeconfig, "-n", testenv.Namespace(t)}
+	for i, c := range crashCases {
+		conn := []string{"--kubeconfig", kubeconfig, "-n", testenv.Namespace(t), "--wait=false"}
 		conns[i] = conn
 		began := time.Now()
-		runOK(t, append([]string{"install", "bulk", chartDir, "--wait=false"}, conn...)...)
+		set := "generation=2"
+		if c.op == "upgrade" {
+			runOK(t, append([]string{"install", "bulk", chartDir}, conn...)...)
+			set += ",count=400"
+		}
 		installed := time.Now()
-		proc := startBerth(t, append([]string{"upgrade", "bulk", chartDir, "--set", "generation=2,count=400", "--wait=false"}, conn...)...)
-		killAt(t, proc, client, conn[3], point)
-		t.Logf("%s: install %s, killed after %s", point.name,
+		proc := startBerth(t, append([]string{c.op, "bulk", chartDir, "--set", set}, conn...)...)
+		killAt(t, proc, client, conn[3], c.point)
+		t.Logf("%s %s: install %s, killed after %s", c.op, c.point.name,
 			installed.Sub(began).Round(time.Millisecond), time.Since(installed).Round(time.Millisecond))
-		history := decodeRows(t, runOK(t, append([]string{"history", "bulk", "-o", "json"}, conn...)...))
-		if last := history[len(history)-1]; last.Revision != 2 || last.Status != "pending-upgrade" {
-			t.Fatalf("%s: after the kill the last revision is %d %s, want 2 pending-upgrade", point.name, last.Revision, last.Status)
+		history := decodeRows(t, runOK(t, append([]string{"history", "bulk", "-o", "json"}, conn[:4]...)...))
+		if last := history[len(history)-1]; last.Revision != c.killedRevision || last.Status != "pending-"+c.op {
+			t.Fatalf("%s %s: after the kill the last revision is %d %s, want %d pending-%s",
+				c.op, c.point.name, last.Revision, last.Status, c.killedRevision, c.op)
 		}
 	}
-	for i, point := range upgradeKillPoints {
-		t.Run(point.name, func(t *testing.T) {
+	for i, c := range crashCases {
+		t.Run(c.op+" "+c.point.name, func(t *testing.T) {
 			began := time.Now()
-			runOK(t, append([]string{"upgrade", "bulk", chartDir, "--set", "generation=3,count=400", "--wait=false"}, conns[i]...)...)
-			t.Logf("recovering upgrade took %s", time.Since(began).Round(time.Millisecond))
-			checkRecovered(t, client, conns[i], []string{"superseded", "failed", "deployed"}, "Upgrade interrupted")
+			runOK(t, append([]string{c.op, "bulk", chartDir, "--set", "generation=3,count=400"}, conns[i]...)...)
+			t.Logf("recovering %s took %s", c.op, time.Since(began).Round(time.Millisecond))
+			checkRecovered(t, client, conns[i][:4], c.wantStatuses, c.interrupted)
 		})
 	}
 }
