@@ -45,7 +45,7 @@ func scenarios(cfg config) []scenario {
 			helm:       template(bulk),
 			sameOutput: true,
 		},
-	}, deployScenarios(cfg)...)
+	}, append(deployScenarios(cfg), diffScenarios(cfg)...)...)
 }
 
 // vendorKubePrometheusStack copies the corpus's kube-prometheus-stack to dir
