@@ -44,7 +44,15 @@ Secret values are never shown: each key of data and stringData reads
 
 The output is a unified diff per object (coloured on a terminal) and a summary
 line; -o json prints the berth.sh/diff/v1 document of docs/diff-schema.md.`,
-		Args: noArgs,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			return &UsageError{
+				Err:  fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath()),
+				Hint: "Use berth diff install, berth diff upgrade or berth diff rollback, with the arguments of the command to preview.",
+			}
+		},
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newDiffInstallCmd(f), newDiffUpgradeCmd(f), newDiffRollbackCmd(f))

@@ -165,3 +165,23 @@ func editConfigMap(t *testing.T, ns, name, key, value string) {
 		t.Fatal(err)
 	}
 }
+
+func TestDiffUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"diff", "web", "./chart"}, "Use berth diff install, berth diff upgrade or berth diff rollback"},
+		{[]string{"diff", "upgrade", "web"}, `"berth diff upgrade" needs NAME CHART; missing CHART`},
+		{[]string{"diff", "rollback", "web", "x"}, `invalid REVISION "x"`},
+		{[]string{"upgrade", "web"}, "missing CHART (or --plan FILE)"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, stdout, stderr := run(t, tt.args...)
+			if code != ExitUsage || stdout != "" || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want %d and %q", code, stdout, stderr, ExitUsage, tt.want)
+			}
+		})
+	}
+}
