@@ -145,6 +145,11 @@ func runHook(ctx context.Context, cfg *Configuration, r hookRun, h *release.Hook
 	herr := &HookError{Event: r.event, Object: hookObject(h, ref, cfg.Namespace), Path: h.Path, Reason: result.Reason, Err: err}
 	if err != nil {
 		herr.Reason = err.Error()
+		// The error names the hook object already said in Object.
+		var objErr *kube.ObjectError
+		if errors.As(err, &objErr) && objErr.Ref.String() == herr.Object {
+			herr.Reason = objErr.Err.Error()
+		}
 	}
 	cfg.emit(Event{Type: EventHookFinished, Object: herr.Object, Hook: string(r.event), Status: "failed", Message: herr.Reason})
 	if ref.Name != "" && ctx.Err() == nil {

@@ -340,3 +340,20 @@ func TestNoHooks(t *testing.T) {
 		t.Error("--no-hooks created the pre-install Job")
 	}
 }
+
+func TestHookTimeout(t *testing.T) {
+	cfg, _ := newConfig(t)
+	ns := cfg.Namespace
+	values := hookValues(hook("migrate", "Job", "pre-install", 0, ""))
+	settings := action.ApplySettings{Timeout: 300 * time.Millisecond}
+	_, _, err := action.Install(t.Context(), cfg, hookChart(t), values, action.InstallOptions{Name: "slow", ApplySettings: settings})
+	var hookErr *action.HookError
+	if !errors.As(err, &hookErr) {
+		t.Fatalf("install error = %v, want a HookError", err)
+	}
+	want := "pre-install hook Job/" + ns + "/migrate (hooks/templates/hooks.yaml) failed: " +
+		"timed out after 300ms waiting for the hook to finish: 0 active, 0 succeeded, 0 failed pods"
+	if diff := cmp.Diff(want, hookErr.Error()); diff != "" {
+		t.Errorf("hook error (-want +got):\n%s", diff)
+	}
+}
