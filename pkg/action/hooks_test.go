@@ -357,3 +357,39 @@ func TestHookTimeout(t *testing.T) {
 		t.Errorf("hook error (-want +got):\n%s", diff)
 	}
 }
+
+func TestRollbackAndDeleteHooks(t *testing.T) {
+	cfg, dyn := newConfig(t)
+	ctx := t.Context()
+	ns := cfg.Namespace
+	values := hookValues(
+		hook("before-rollback", "ConfigMap", "pre-rollback", 0, ""),
+		hook("after-rollback", "ConfigMap", "post-rollback", 0, ""),
+		hook("before-delete", "ConfigMap", "pre-delete", 0, ""),
+		hook("after-delete", "ConfigMap", "post-delete", 0, ""),
+	)
+	if _, _, err := action.Install(ctx, cfg, hookChart(t), values, action.InstallOptions{Name: "web"}); err != nil {
+		t.Fatalf("install: %v", err)
+	}
+	if _, _, err := action.Upgrade(ctx, cfg, hookChart(t), nil, action.UpgradeOptions{Name: "web"}); err != nil {
+		t.Fatalf("upgrade: %v", err)
+	}
+	if diff := cmp.Diff([]string{"a"}, liveNames(t, dyn, configMaps, ns)); diff != "" {
+		t.Errorf("config maps before rollback (-want +got):\n%s", diff)
+	}
+	if _, _, err := action.Rollback(ctx, cfg, "web", action.RollbackOptions{Revision: 1}); err != nil {
+		t.Fatalf("rollback: %v", err)
+	}
+	if diff := cmp.Diff([]string{"a", "after-rollback", "before-rollback"}, liveNames(t, dyn, configMaps, ns)); diff != "" {
+		t.Errorf("config maps after rollback (-want +got):\n%s", diff)
+	}
+	// Uninstall deletes the release's objects and runs the delete hooks,
+	// whose objects stay, as Helm leaves them.
+	if _, err := action.Uninstall(ctx, cfg, []string{"web"}, action.UninstallOptions{}); err != nil {
+		t.Fatalf("uninstall: %v", err)
+	}
+	want := []string{"after-delete", "after-rollback", "before-delete", "before-rollback"}
+	if diff := cmp.Diff(want, liveNames(t, dyn, configMaps, ns)); diff != "" {
+		t.Errorf("config maps after uninstall (-want +got):\n%s", diff)
+	}
+}
