@@ -81,6 +81,19 @@ bench: build ## benchmarks against Helm v4 built from the module proxy (see docs
 	hack/tools/build.sh helm
 	$(GO) run ./hack/bench -berth $(BIN)/berth -helm $(BIN)/helm -shared $(CURDIR)/../shared $(BENCH_FLAGS)
 
+# FUZZ_TARGETS are package:target pairs; `go test -fuzz` takes one target at a time.
+FUZZTIME ?= 30s
+FUZZ_TARGETS = ./pkg/render/values:FuzzParseSet ./pkg/render/values:FuzzCoalesce \
+	./pkg/chart:FuzzLoadArchive ./pkg/render:FuzzSplitManifests ./pkg/render:FuzzNextSeparator \
+	./pkg/render:FuzzParseHead ./pkg/release:FuzzDecodePayload ./pkg/oci:FuzzParseReference
+
+.PHONY: fuzz
+fuzz: ## run every fuzz target for FUZZTIME each (default 30s); new crashers land in the package's testdata/fuzz
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t%%:*} $${t##*:} for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t##*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}"; \
+	done
+
 .PHONY: compat
 compat: build ## Helm-compatibility corpus (../shared/corpus); fails if a case in hack/compat-passing.txt regresses
 	python3 hack/compat.py $(BIN)/berth $(CORPUS)

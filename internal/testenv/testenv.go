@@ -31,6 +31,9 @@ func Run(m *testing.M) int {
 		return runWatchdog(os.Stdin)
 	}
 	flag.Parse() // for testing.Verbose; m.Run does not parse twice
+	if fuzzing() {
+		return m.Run() // fuzz targets need no cluster; one per fuzz worker would swamp the machine
+	}
 	began := time.Now()
 	cp, err := start()
 	if err != nil {
@@ -127,4 +130,14 @@ func mustCurrent(tb testing.TB) *controlPlane {
 		tb.Fatal("testenv: no control plane: call os.Exit(testenv.Run(m)) from TestMain")
 	}
 	return current
+}
+
+// fuzzing reports whether the test binary runs a fuzz target (go test
+// -fuzz), as its coordinator or as a worker.
+func fuzzing() bool {
+	if f := flag.Lookup("test.fuzz"); f != nil && f.Value.String() != "" {
+		return true
+	}
+	f := flag.Lookup("test.fuzzworker")
+	return f != nil && f.Value.String() == "true"
 }
