@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -181,5 +182,55 @@ func TestInterruptedCommand(t *testing.T) {
 	out2 := runOK(t, append([]string{"install", "web", chartDir, "--no-hooks", "--lock-timeout", "1s"}, conn...)...)
 	if !strings.Contains(out2, "REVISION: 2") || !strings.Contains(out2, "STATUS: deployed") {
 		t.Errorf("install after the interrupted one:\n%s", out2)
+	}
+}
+
+// TestSignalStopsInstall sends SIGINT to a berth process (this test
+// binary running Main) while its pre-install hook runs: berth says it is
+// stopping, records the revision interrupted and exits 1.
+func TestSignalStopsInstall(t *testing.T) {
+	conn := clusterArgs(t)
+	ns := conn[3]
+	args := append([]string{"install", "web", testedChart(t, "pre-install")}, conn...)
+	cmd := exec.Command(os.Args[0], args...) //nolint:gosec,noctx // the test binary itself, stopped by the test
+	cmd.Env = append(os.Environ(), envExecBerth+"=1")
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start berth: %v", err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	})
+	client := dynamic.NewForConfigOrDie(testenv.Config(t)).Resource(podsResource).Namespace(ns)
+	err := wait.PollUntilContextTimeout(t.Context(), 20*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		_, err := client.Get(ctx, "web-smoke", metav1.GetOptions{})
+		return err == nil, nil
+	})
+	if err != nil {
+		t.Fatalf("the pre-install hook Pod never appeared: %v", err)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatalf("signal berth: %v", err)
+	}
+	err = cmd.Wait()
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) || exitErr.ExitCode() != ExitError {
+		t.Fatalf("berth after SIGINT: %v, want exit 1\nstderr:\n%s", err, stderr.String())
+	}
+	for _, want := range []string{
+		"berth: interrupt signal received: stopping, recording the operation as interrupted and releasing the lock",
+		`Error: install release "web": Install interrupted (interrupt signal received); revision 1 recorded failed`,
+	} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	history := runOK(t, append([]string{"history", "web"}, conn...)...)
+	if !strings.Contains(history, "Install interrupted: interrupt signal received") {
+		t.Errorf("history after SIGINT:\n%s", history)
 	}
 }
