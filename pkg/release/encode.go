@@ -78,15 +78,23 @@ func encodePayload(rel *Release) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// maxDecodedPayload bounds a release record once decompressed, so a
+// tampered record (a gzip bomb) cannot exhaust memory. The largest real
+// releases (a 9.5 MB manifest) are far below it.
+const maxDecodedPayload = 256 << 20
+
 // decodePayload reads what encodePayload wrote.
 func decodePayload(payload []byte) (*Release, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(payload))
 	if err != nil {
 		return nil, fmt.Errorf("decompress: %w: %w", ErrCorrupt, err)
 	}
-	raw, err := io.ReadAll(zr)
+	raw, err := io.ReadAll(io.LimitReader(zr, maxDecodedPayload+1))
 	if err != nil {
 		return nil, fmt.Errorf("decompress: %w: %w", ErrCorrupt, err)
+	}
+	if len(raw) > maxDecodedPayload {
+		return nil, fmt.Errorf("decompress: %w: the record expands past %d MiB", ErrCorrupt, maxDecodedPayload>>20)
 	}
 	var rel Release
 	if err := json.Unmarshal(raw, &rel); err != nil {
