@@ -57,7 +57,8 @@ func newRegistrySession(t *testing.T) registrySession {
 	s := registrySession{
 		reg: reg, dir: dir, config: filepath.Join(dir, "config.json"),
 		// A path of its own: the registry may outlive the run and keep old tags.
-		repo: "oci://" + reg.Host + "/e2e/" + strings.ToLower(filepath.Base(dir)),
+		// t.TempDir is .../TestNameRANDOM/001: the parent is what is unique.
+		repo: "oci://" + reg.Host + "/e2e/" + strings.ToLower(filepath.Base(filepath.Dir(dir))),
 	}
 	mustBerth(t, dir, reg.Password+"\n", append([]string{"registry", "login", reg.Host, "-u", reg.User, "--password-stdin"}, s.flags()...)...)
 	if config, err := os.ReadFile(s.config); err != nil || !strings.Contains(string(config), reg.Host) {
