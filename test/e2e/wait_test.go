@@ -94,9 +94,12 @@ func TestInstallWaitsForDeployment(t *testing.T) {
 		t.Errorf("Deployment/%s/web after install: %d available, generation %d observed %d; want 2 available, observed",
 			ns, d.Status.AvailableReplicas, d.Generation, d.Status.ObservedGeneration)
 	}
+	// No InProgress line is required: on an idle machine the controllers
+	// and kwok can make the Deployment available before the first status
+	// berth reads. That install waited is shown by the Deployment being
+	// available when it returned (above).
 	for _, want := range []string{
 		`^\[[0-9.]+m?s\] ConfigMap/` + ns + `/web: Current: `,
-		`^\[[0-9.]+m?s\] Deployment/` + ns + `/web: InProgress: `,
 		`^\[[0-9.]+m?s\] Deployment/` + ns + `/web: Current: Deployment is available. Replicas: 2$`,
 		`^\[[0-9.]+m?s\] done: deployed: Install complete$`,
 	} {
