@@ -148,6 +148,10 @@ func TestInstallUpgradeFromRegistry(t *testing.T) {
 			t.Errorf("install from %s: output lacks %q:\n%s", ref, want, out)
 		}
 	}
+	out = runOK(t, append([]string{"diff", "upgrade", "web", ref, "--version", "^1", "--plain-http", "--set", "second=false"}, conn...)...)
+	if !strings.Contains(out, "ConfigMap/"+conn[3]+"/web-second") || !strings.Contains(out, "0 to change, 0 to create, 1 to delete") {
+		t.Errorf("diff upgrade from %s: output lacks the removal of web-second:\n%s", ref, out)
+	}
 	out = runOK(t, append([]string{"upgrade", "web", ref, "--version", "^1", "--plain-http", "--set", "second=false"}, conn...)...)
 	for _, want := range []string{"STATUS: deployed", "REVISION: 2", "ConfigMap/" + conn[3] + "/web-second deleted"} {
 		if !strings.Contains(out, want) {
