@@ -117,6 +117,11 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 			float64(median(h).wall)/float64(median(b).wall), mib(maxRSS(b)), mib(maxRSS(h)),
 			float64(medianCPU(h))/float64(medianCPU(b)))
 	}
+	if cfg.only.String() != "" && cfg.only.MatchString(waitScenario) { // minutes per run: only when asked
+		if err := runWait(ctx, cfg, out); err != nil {
+			return err
+		}
+	}
 	if cfg.only.MatchString(faultsScenario) {
 		return runFaults(ctx, cfg, out) // failures are its results: a table of its own (faults.go)
 	}
