@@ -190,17 +190,6 @@ func definedKinds(objs []*unstructured.Unstructured) map[schema.GroupVersionKind
 	return kinds
 }
 
-// preflight reads every resolved object and checks its owner, so that
-// Apply refuses before changing anything.
-func (c *Client) preflight(ctx context.Context, items []*applyItem, opts ApplyOptions) error {
-	return forEach(ctx, items, opts.concurrency(), func(ctx context.Context, it *applyItem) error {
-		if it.mapping == nil {
-			return nil
-		}
-		return c.fetch(ctx, it, opts)
-	})
-}
-
 // fetch reads the live object of it and checks its owner.
 func (c *Client) fetch(ctx context.Context, it *applyItem, opts ApplyOptions) error {
 	live, err := c.resource(it.mapping, it.ref.Namespace).Get(ctx, it.ref.Name, metav1.GetOptions{})
@@ -211,10 +200,16 @@ func (c *Client) fetch(ctx context.Context, it *applyItem, opts ApplyOptions) er
 		return objectError(it.ref, "read before apply", err)
 	}
 	it.live, it.fetched = live, true
+	return it.checkOwner(opts)
+}
+
+// checkOwner refuses it when its live object belongs to another release,
+// or to none, unless opts take ownership.
+func (it *applyItem) checkOwner(opts ApplyOptions) error {
 	if opts.TakeOwnership {
 		return nil
 	}
-	if err := checkOwner(live, opts.Owner); err != nil {
+	if err := checkOwner(it.live, opts.Owner); err != nil {
 		return &ObjectError{Ref: it.ref, Err: err}
 	}
 	return nil

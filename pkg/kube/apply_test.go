@@ -175,39 +175,54 @@ func TestApplyOwnership(t *testing.T) {
 			takeOwnership: true,
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ns := testenv.Namespace(t)
-			c, dyn := newClient(t)
-			existing := configMap(ns, "existing", map[string]any{"color": "blue"})
-			existing.SetAnnotations(replaceNS(tt.annotations, ns))
-			if _, err := dyn.Resource(configMaps).Namespace(ns).Create(t.Context(), existing, metav1.CreateOptions{}); err != nil {
-				t.Fatalf("create existing: %v", err)
-			}
-			objs := []*unstructured.Unstructured{
-				configMap(ns, "fresh", map[string]any{"color": "green"}),
-				configMap(ns, "existing", map[string]any{"color": "blue", "size": "large"}),
-			}
-			opts := kube.ApplyOptions{Owner: kube.Owner{Name: "web", Namespace: ns}, TakeOwnership: tt.takeOwnership}
-			_, err := c.Apply(t.Context(), objs, opts)
-			if tt.wantErr != "" {
-				want := "ConfigMap/" + ns + "/existing: " + strings.ReplaceAll(tt.wantErr, "NS", ns)
-				if err == nil || err.Error() != want || !errors.Is(err, kube.ErrNotOwned) {
-					t.Fatalf("Apply: got error %v\nwant %s", err, want)
-				}
-				if getOrNil(t, dyn, configMaps, ns, "fresh") != nil {
-					t.Errorf("refused Apply created ConfigMap/%s/fresh", ns)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("Apply: %v", err)
-			}
-			live := getOrNil(t, dyn, configMaps, ns, "existing")
-			if got := live.GetAnnotations()[kube.AnnotationReleaseName]; got != "web" {
-				t.Errorf("release annotation after Apply = %q, want web", got)
-			}
-		})
+	// With a few objects Apply reads each with a GET; with many of one
+	// kind, with one LIST: both must check owners alike.
+	for _, padding := range []int{0, 12} {
+		for _, tt := range tests {
+			t.Run(fmt.Sprintf("%s/%d more", tt.name, padding), func(t *testing.T) {
+				testApplyOwnership(t, tt.annotations, tt.takeOwnership, tt.wantErr, padding)
+			})
+		}
+	}
+}
+
+// testApplyOwnership applies a fresh ConfigMap, one that exists with
+// annotations, and padding more fresh ones, and checks the refusal wantErr
+// (after the subject) or the adoption.
+func testApplyOwnership(t *testing.T, annotations map[string]string, takeOwnership bool, wantErr string, padding int) {
+	t.Helper()
+	ns := testenv.Namespace(t)
+	c, dyn := newClient(t)
+	existing := configMap(ns, "existing", map[string]any{"color": "blue"})
+	existing.SetAnnotations(replaceNS(annotations, ns))
+	if _, err := dyn.Resource(configMaps).Namespace(ns).Create(t.Context(), existing, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create existing: %v", err)
+	}
+	objs := []*unstructured.Unstructured{
+		configMap(ns, "fresh", map[string]any{"color": "green"}),
+		configMap(ns, "existing", map[string]any{"color": "blue", "size": "large"}),
+	}
+	for i := range padding {
+		objs = append(objs, configMap(ns, fmt.Sprintf("more-%d", i), map[string]any{"n": fmt.Sprint(i)}))
+	}
+	opts := kube.ApplyOptions{Owner: kube.Owner{Name: "web", Namespace: ns}, TakeOwnership: takeOwnership}
+	_, err := c.Apply(t.Context(), objs, opts)
+	if wantErr != "" {
+		want := "ConfigMap/" + ns + "/existing: " + strings.ReplaceAll(wantErr, "NS", ns)
+		if err == nil || err.Error() != want || !errors.Is(err, kube.ErrNotOwned) {
+			t.Fatalf("Apply: got error %v\nwant %s", err, want)
+		}
+		if getOrNil(t, dyn, configMaps, ns, "fresh") != nil {
+			t.Errorf("refused Apply created ConfigMap/%s/fresh", ns)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	live := getOrNil(t, dyn, configMaps, ns, "existing")
+	if got := live.GetAnnotations()[kube.AnnotationReleaseName]; got != "web" {
+		t.Errorf("release annotation after Apply = %q, want web", got)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 )
@@ -34,8 +35,10 @@ const (
 type Client struct {
 	dynamic dynamic.Interface
 	// typed reads what the dynamic client cannot: pod logs.
-	typed  kubernetes.Interface
-	mapper *restmapper.DeferredDiscoveryRESTMapper
+	typed kubernetes.Interface
+	// metadata lists objects without their content (Apply's preflight).
+	metadata metadata.Interface
+	mapper   *restmapper.DeferredDiscoveryRESTMapper
 }
 
 // New returns a Client for the cluster of cfg. It raises cfg's rate limits
@@ -56,10 +59,15 @@ func New(cfg *rest.Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create typed client: %w", err)
 	}
+	md, err := metadata.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("create metadata client: %w", err)
+	}
 	return &Client{
-		dynamic: dyn,
-		typed:   typed,
-		mapper:  restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc)),
+		dynamic:  dyn,
+		typed:    typed,
+		metadata: md,
+		mapper:   restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc)),
 	}, nil
 }
 
