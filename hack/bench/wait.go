@@ -83,7 +83,7 @@ func runWait(ctx context.Context, cfg config, out io.Writer) error {
 // printWait prints the table of the wait scenario, every run listed.
 func printWait(out io.Writer, cfg config, samples map[string][]waitSample) {
 	fmt.Fprintf(out, "\n%s: %d runs per tool, alternated, fresh namespaces; berth install --wait --timeout 10m, "+
-		"helm install --wait=watcher --timeout 10m.\n\n", waitScenario, cfg.runs)
+		"helm install --wait --timeout 10m (the watcher strategy).\n\n", waitScenario, cfg.runs)
 	fmt.Fprintln(out, "| tool | run | end to end | last Deployment Available | report lag |")
 	fmt.Fprintln(out, "| --- | ---: | ---: | ---: | ---: |")
 	for _, tool := range []string{"berth", "helm"} {
@@ -92,7 +92,8 @@ func printWait(out io.Writer, cfg config, samples map[string][]waitSample) {
 		}
 	}
 	b, h := medianTotal(samples["berth"]), medianTotal(samples["helm"])
-	fmt.Fprintf(out, "\nMedian end to end: berth %s, helm %s, helm / berth %.1f×.\n", secs(b), secs(h), float64(h)/float64(b))
+	fmt.Fprintf(out, "\nMedian end to end: berth %s, helm %s, helm / berth %.1f×; load average at the end %s.\n",
+		secs(b), secs(h), float64(h)/float64(b), loadAverage())
 }
 
 func medianTotal(samples []waitSample) time.Duration {
