@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/berth-sh/berth/internal/testenv"
+	"github.com/berth-sh/berth/internal/testenv/tree"
 )
 
 // TestMain gives the package's release command tests a real kube-apiserver.
@@ -46,15 +47,7 @@ metadata:
 `,
 		"templates/NOTES.txt": "Thanks for installing {{ .Release.Name }}.\n",
 	}
-	for name, content := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	tree.Write(t, dir, files)
 	return dir
 }
 

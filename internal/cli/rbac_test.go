@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/berth-sh/berth/internal/testenv"
+	"github.com/berth-sh/berth/internal/testenv/tree"
 )
 
 // namespaceUser creates, in a fresh namespace, a ServiceAccount bound by a
@@ -120,15 +120,7 @@ metadata: {name: {{ .Release.Name }}-extra}
 {{- end }}
 `,
 	}
-	for name, content := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	tree.Write(t, dir, files)
 	return dir
 }
 

@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/berth-sh/berth/internal/testenv/repo"
+	"github.com/berth-sh/berth/internal/testenv/tree"
 )
 
 // clusterKubeconfig is the kubeconfig of the cluster under test, for
@@ -70,15 +71,7 @@ spec:
 {{- end }}
 `,
 	}
-	for name, content := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	tree.Write(t, dir, files)
 	return dir
 }
 

@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/berth-sh/berth/internal/testenv/repo"
+	"github.com/berth-sh/berth/internal/testenv/tree"
 )
 
 // kubeconfigPath is the kubeconfig of the cluster under test, for berth's
@@ -60,15 +61,7 @@ spec:
       containers: [{name: main, image: registry.k8s.io/pause:3.10}]
 `,
 	}
-	for name, content := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	tree.Write(t, dir, files)
 	return dir
 }
 
