@@ -43,8 +43,13 @@ manager "berth"), each object annotated as owned by the release, and records
 the revision deployed, or failed with the error. Objects that exist and belong
 to no release, or another one, are refused unless --take-ownership.
 
-A name whose release is deployed is refused: use upgrade. Hooks are rendered
-and stored with the release but not run yet.
+Pre-install hooks run before the apply and post-install hooks after it
+(--no-hooks skips them). Unless --wait=false, berth then waits until every
+object is ready (kstatus; Jobs too with --wait-for-jobs) or --timeout passes,
+showing the progress on stderr. With --rollback-on-failure (--atomic) a
+failed install is uninstalled; its failed revision stays in history.
+
+A name whose release is deployed is refused: use upgrade.
 
 --dry-run (or --dry-run=client) renders only; --dry-run=server also sends the
 objects to the API server with a server-side dry run. Nothing is recorded.`,

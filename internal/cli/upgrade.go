@@ -42,7 +42,11 @@ berth records the next revision as pending, applies it with server-side apply
 and, once the apply succeeded, deletes the objects of the previously deployed
 revision that the chart no longer renders (objects annotated
 helm.sh/resource-policy: keep stay) and marks that revision superseded. A
-failed apply records the revision failed and deletes nothing.
+failed apply records the revision failed and deletes nothing. Pre- and
+post-upgrade hooks run around the apply (--no-hooks skips them); unless
+--wait=false, berth waits for every object to be ready before the revision
+counts as deployed. With --rollback-on-failure (--atomic) a failed upgrade
+rolls back to the last deployed revision.
 
 Values follow Helm's rules: without values flags the release's previous
 values are reused; --reset-values uses the chart's defaults and the new flags
