@@ -68,8 +68,10 @@ func supersede(ctx context.Context, cfg *Configuration, name string, keep int) e
 }
 
 // pruneHistory deletes old revisions to make room for a new one, keeping
-// at most maxHistory with it (0 is DefaultMaxHistory, negative keeps all).
+// at most maxHistory with it (0 is DefaultMaxHistory, negative keeps all),
+// and the chunk records that writers which stopped half way left behind.
 func pruneHistory(ctx context.Context, cfg *Configuration, name string, maxHistory int) error {
+	collectGarbage(ctx, cfg, name)
 	if maxHistory == 0 {
 		maxHistory = DefaultMaxHistory
 	}
@@ -85,4 +87,27 @@ func pruneHistory(ctx context.Context, cfg *Configuration, name string, maxHisto
 		return fmt.Errorf("prune history of release %q: %w", name, err)
 	}
 	return nil
+}
+
+// garbageCollector is a store that may hold chunk records left by a
+// writer that stopped half way (release.KubeStore).
+type garbageCollector interface {
+	GarbageCollect(ctx context.Context, name string) ([]string, error)
+}
+
+// collectGarbage deletes the orphan chunk records of release name, when the
+// store keeps chunks. The caller holds the release lock. Failing to clean
+// up does not fail the operation: the next one tries again.
+func collectGarbage(ctx context.Context, cfg *Configuration, name string) {
+	gc, ok := cfg.Store.(garbageCollector)
+	if !ok {
+		return
+	}
+	deleted, err := gc.GarbageCollect(ctx, name)
+	if err != nil {
+		cfg.logger().Warn("delete orphan release chunks", "release", name, "error", err)
+	}
+	if len(deleted) > 0 {
+		cfg.logger().Debug("deleted orphan release chunks", "release", name, "chunks", deleted)
+	}
 }
