@@ -124,7 +124,8 @@ type releaseReport struct {
 	releaseSummary
 	Notes   string         `json:"notes,omitempty"`
 	Changes []changeReport `json:"changes,omitempty"`
-	// Manifest is the rendered manifest, shown by dry runs only.
+	// Manifest is the rendered manifest, shown by dry runs only, with
+	// Secret values masked.
 	Manifest string `json:"manifest,omitempty"`
 }
 
@@ -139,7 +140,7 @@ type changeReport struct {
 func dryRunReportOf(rel *release.Release, cs *kube.ChangeSet, dryRun action.DryRun) releaseReport {
 	r := reportOf(rel, cs)
 	if dryRun != action.DryRunNone {
-		r.Manifest = rel.Manifest
+		r.Manifest = kube.MaskManifest(rel.Manifest)
 	}
 	return r
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/yaml"
 
+	"github.com/berth-sh/berth/pkg/kube"
 	"github.com/berth-sh/berth/pkg/release"
 )
 
@@ -24,7 +25,8 @@ func newGetCmd(f *Factory) *cobra.Command {
 		Short: "show what a release recorded",
 		Long: `Show parts of a release revision as recorded: its values, manifest, notes,
 hooks or metadata, or all of them. --revision picks a revision (default: the
-last).`,
+last). The values of Secrets in manifests and hooks are masked, shown as
+"(sensitive, N bytes)"; values are shown as the user gave them.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
@@ -33,9 +35,9 @@ last).`,
 		print      func(io.Writer, *release.Release, *getOptions) error
 	}{
 		{"values", "show the values of a release (--all for the computed values)", printValues},
-		{"manifest", "show the manifest of a release", printText(func(r *release.Release) string { return r.Manifest })},
+		{"manifest", "show the manifest of a release", printText(func(r *release.Release) string { return kube.MaskManifest(r.Manifest) })},
 		{"notes", "show the notes of a release", printText(func(r *release.Release) string { return r.Notes })},
-		{"hooks", "show the hooks of a release", printText(hooksText)},
+		{"hooks", "show the hooks of a release", printText(func(r *release.Release) string { return kube.MaskManifest(hooksText(r)) })},
 		{"metadata", "show the metadata of a release", printMetadata},
 		{"all", "show everything a release recorded", printAll},
 	}
@@ -149,8 +151,8 @@ func printAll(w io.Writer, rel *release.Release, o *getOptions) error {
 	sections := []struct{ title, text string }{
 		{"USER-SUPPLIED VALUES", yamlText(rel.Values)},
 		{"COMPUTED VALUES", yamlText(rel.Config)},
-		{"HOOKS", hooksText(rel)},
-		{"MANIFEST", rel.Manifest},
+		{"HOOKS", kube.MaskManifest(hooksText(rel))},
+		{"MANIFEST", kube.MaskManifest(rel.Manifest)},
 	}
 	for _, s := range sections {
 		if _, err := fmt.Fprintf(w, "\n%s:\n%s", s.title, s.text); err != nil {

@@ -6,6 +6,7 @@ import "testing"
 // holding a Secret, with --debug, in text and JSON, and checks that no
 // output shows the Secret's value, plain or base64 (issue "Reliability":
 // secret data never appears in logs, errors, progress or JSON events).
+// Dry runs and get manifest print manifests with Secret values masked.
 // berth get values and get all, which print the user's values on request,
 // are the exception, as in Helm.
 func TestNoSecretLeaks(t *testing.T) {
@@ -16,7 +17,12 @@ func TestNoSecretLeaks(t *testing.T) {
 	with := func(args ...string) []string { return append(append(args, "--debug"), conn...) }
 
 	for _, args := range [][]string{
+		{"install", "web", chartDir, "--set", "token=" + firstToken, "--dry-run"},
+		{"install", "web", chartDir, "--set", "token=" + firstToken, "--dry-run=server", "-o", "json"},
 		{"install", "web", chartDir, "--set", "token=" + firstToken},
+		{"upgrade", "web", chartDir, "--set", "token=" + secondToken, "--dry-run"},
+		{"get", "manifest", "web"},
+		{"get", "hooks", "web"},
 		{"upgrade", "web", chartDir, "--set", "token=" + secondToken, "-o", "json"},
 		{"status", "web"},
 		{"status", "web", "-o", "json"},
