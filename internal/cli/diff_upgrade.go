@@ -130,7 +130,10 @@ func runUpgradePlan(ctx context.Context, f *Factory, o *upgradeOptions, planFile
 	if err != nil {
 		return err
 	}
-	rel, cs, err := action.ApplyPlan(ctx, cfg, plan, settings)
+	settings.NoHooks = o.hooks.noHooks
+	rel, cs, err := action.ApplyPlan(ctx, cfg, plan, action.ApplyPlanOptions{
+		ApplySettings: settings, RollbackOnFailure: o.hooks.rollbackOnFailure,
+	})
 	if err != nil {
 		return fmt.Errorf("upgrade release %q with plan %s: %w", o.name, planFile, err)
 	}

@@ -76,7 +76,7 @@ func TestDiffUpgradeAndPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := action.ApplyPlan(t.Context(), cfg, plan, action.ApplySettings{}); err != nil {
+	if _, _, err := action.ApplyPlan(t.Context(), cfg, plan, action.ApplyPlanOptions{}); err != nil {
 		t.Fatalf("ApplyPlan: %v", err)
 	}
 	if d := cmp.Diff([]string{"1:superseded", "2:deployed"}, statuses(t, cfg.Store, "web")); d != "" {
@@ -107,7 +107,7 @@ func TestDiffUpgradeAndPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = action.ApplyPlan(t.Context(), cfg, plan, action.ApplySettings{})
+	_, _, err = action.ApplyPlan(t.Context(), cfg, plan, action.ApplyPlanOptions{})
 	var stale *action.PlanStaleError
 	if !errors.Is(err, action.ErrPlanStale) || !errors.As(err, &stale) {
 		t.Fatalf("ApplyPlan after an edit: %v, want a PlanStaleError", err)

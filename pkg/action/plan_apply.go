@@ -8,6 +8,14 @@ import (
 	"github.com/berth-sh/berth/pkg/release"
 )
 
+// ApplyPlanOptions tune ApplyPlan.
+type ApplyPlanOptions struct {
+	ApplySettings
+	// RollbackOnFailure rolls a failed upgrade back to the last successful
+	// revision, as UpgradeOptions.RollbackOnFailure does.
+	RollbackOnFailure bool
+}
+
 // ApplyPlan records and applies the revision of plan p as Upgrade does
 // (pending first, pre-upgrade hooks, apply, prune, post-upgrade hooks,
 // deployed or failed), after checking under
@@ -16,7 +24,8 @@ import (
 // the resourceVersion it had (or still not exist). Otherwise it changes
 // nothing and returns a PlanStaleError listing what moved.
 // settings.DryRun is ignored.
-func ApplyPlan(ctx context.Context, cfg *Configuration, p *Plan, settings ApplySettings) (*release.Release, *kube.ChangeSet, error) {
+func ApplyPlan(ctx context.Context, cfg *Configuration, p *Plan, opts ApplyPlanOptions) (*release.Release, *kube.ChangeSet, error) {
+	settings := opts.ApplySettings
 	if p.Namespace != cfg.Namespace {
 		return nil, nil, fmt.Errorf("apply plan of release %q: made for namespace %q, not %q", p.Release, p.Namespace, cfg.Namespace)
 	}
@@ -47,6 +56,9 @@ func ApplyPlan(ctx context.Context, cfg *Configuration, p *Plan, settings ApplyS
 			operation: "Upgrade", description: descUpgrade,
 			preHook: release.HookPreUpgrade, postHook: release.HookPostUpgrade,
 		})
+		if err != nil && rel != nil && opts.RollbackOnFailure {
+			rel, cs, err = rollbackFailedUpgrade(ctx, cfg, rel, cs, err, settings)
+		}
 		return err
 	})
 	cfg.emitDone(rel, err)
