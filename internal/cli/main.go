@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -19,12 +20,37 @@ import (
 // once.
 func Main() int {
 	streams := NewStdIOStreams()
+	if path := os.Getenv("BERTH_CPUPROFILE"); path != "" {
+		stopProfile, err := startCPUProfile(path)
+		if err != nil {
+			fmt.Fprintf(streams.ErrOut, "Error: BERTH_CPUPROFILE: %v\n", err)
+			return ExitError
+		}
+		defer stopProfile()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	finished := make(chan struct{})
 	defer close(finished)
 	go onSignal(ctx, stop, finished, streams.ErrOut)
 	return Run(ctx, os.Args[1:], streams)
+}
+
+// startCPUProfile writes a CPU profile of the whole run to path (for
+// docs/performance.md: BERTH_CPUPROFILE=cpu.pprof berth ...; go tool pprof).
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path) //nolint:gosec // the user's own path, from the user's environment
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}, nil
 }
 
 // onSignal waits for ctx to be cancelled by a signal, then restores the

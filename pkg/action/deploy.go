@@ -31,20 +31,28 @@ type deployment struct {
 // records the outcome.
 func deployRevision(ctx context.Context, cfg *Configuration, d deployment) (*release.Release, *kube.ChangeSet, error) {
 	rel := d.rel
-	prevRefs, err := staleRefs(ctx, cfg, d.previous)
+	prevRefs, latest, err := staleRefs(ctx, cfg, d.previous)
 	if err != nil {
 		return nil, nil, err
 	}
+	opts := applyOptions(cfg, rel.Name, d.settings)
+	if latest {
+		// Every apply since d.previous's was recorded: its digests tell
+		// which objects an apply would not change.
+		opts.Applied = d.previous.Applied
+	}
+	rel.Applied = nil
 	if err := cfg.Store.Create(ctx, rel); err != nil {
 		return nil, nil, fmt.Errorf("record release %q revision %d: %w", rel.Name, rel.Revision, err)
 	}
 	if err := releaseHooks(ctx, cfg, rel, d.preHook, d.settings); err != nil {
 		return rel, &kube.ChangeSet{}, fail(ctx, cfg, rel, d.operation, err)
 	}
-	cs, err := cfg.Kube.Apply(ctx, d.objs, applyOptions(cfg, rel.Name, d.settings))
+	cs, err := cfg.Kube.Apply(ctx, d.objs, opts)
 	if err != nil {
 		return rel, cs, fail(ctx, cfg, rel, d.operation, err)
 	}
+	rel.Applied = cs.AppliedDigests()
 	if len(prevRefs) > 0 {
 		pruned, err := cfg.Kube.Prune(ctx, prevRefs, kube.RefsOf(flattened(d.objs)), kube.DeleteOptions{
 			Namespace: cfg.Namespace, Owner: cfg.owner(rel.Name), Concurrency: d.settings.Concurrency,
@@ -79,34 +87,38 @@ func flattened(objs []*unstructured.Unstructured) []*unstructured.Unstructured {
 // staleRefs returns the objects the new revision replaces: those of the
 // previous revision, if it was deployed, and of every failed revision after
 // it, which may have created objects before they failed. Prune deletes only
-// the ones the release still owns.
-func staleRefs(ctx context.Context, cfg *Configuration, previous *release.Release) ([]kube.ObjectRef, error) {
-	var refs []kube.ObjectRef
+// the ones the release still owns. latest is true when previous is
+// deployed and no revision came after it.
+func staleRefs(ctx context.Context, cfg *Configuration, previous *release.Release) (refs []kube.ObjectRef, latest bool, err error) {
 	after := 0
 	if previous.Status == release.StatusDeployed {
 		r, err := manifestRefs(fmt.Sprintf("release %q revision %d", previous.Name, previous.Revision), previous.Manifest)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		refs, after = r, previous.Revision
 	}
 	history, err := cfg.Store.History(ctx, previous.Name)
 	if err != nil {
-		return nil, fmt.Errorf("read history of release %q: %w", previous.Name, err)
+		return nil, false, fmt.Errorf("read history of release %q: %w", previous.Name, err)
 	}
+	latest = after > 0
 	for _, s := range history {
+		if s.Revision > after {
+			latest = false
+		}
 		if s.Revision <= after || s.Status != release.StatusFailed {
 			continue
 		}
 		failed, err := cfg.Store.Get(ctx, previous.Name, s.Revision)
 		if err != nil {
-			return nil, fmt.Errorf("read release %q revision %d: %w", previous.Name, s.Revision, err)
+			return nil, false, fmt.Errorf("read release %q revision %d: %w", previous.Name, s.Revision, err)
 		}
 		r, err := manifestRefs(fmt.Sprintf("release %q revision %d", failed.Name, failed.Revision), failed.Manifest)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		refs = append(refs, r...)
 	}
-	return refs, nil
+	return refs, latest, nil
 }

@@ -75,7 +75,7 @@ func DiffUpgrade(ctx context.Context, cfg *Configuration, c *chart.Chart, user m
 	if err != nil {
 		return nil, err
 	}
-	prune, err := staleRefs(ctx, cfg, current)
+	prune, _, err := staleRefs(ctx, cfg, current)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +148,7 @@ func DiffRollback(ctx context.Context, cfg *Configuration, name string, opts Rol
 	if err != nil {
 		return nil, err
 	}
-	prune, err := staleRefs(ctx, cfg, current)
+	prune, _, err := staleRefs(ctx, cfg, current)
 	if err != nil {
 		return nil, err
 	}

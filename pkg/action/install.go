@@ -190,6 +190,7 @@ func installLocked(ctx context.Context, cfg *Configuration, c *chart.Chart, user
 	if err != nil {
 		return rel, cs, failInstall(ctx, cfg, rel, opts, err)
 	}
+	rel.Applied = cs.AppliedDigests()
 	if err := awaitReady(ctx, cfg, cs, opts.ApplySettings); err != nil {
 		return rel, cs, failInstall(ctx, cfg, rel, opts, err)
 	}

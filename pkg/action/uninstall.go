@@ -151,7 +151,7 @@ func deleteObjects(ctx context.Context, cfg *Configuration, rel *release.Release
 	deployed, err := release.Deployed(ctx, cfg.Store, rel.Name)
 	switch {
 	case err == nil && deployed.Revision != rel.Revision:
-		more, err := staleRefs(ctx, cfg, deployed)
+		more, _, err := staleRefs(ctx, cfg, deployed)
 		if err != nil {
 			return nil, err
 		}

@@ -33,6 +33,13 @@ type ApplyOptions struct {
 	// Concurrency bounds the objects applied at once; 0 is
 	// DefaultConcurrency.
 	Concurrency int
+	// Applied are the digests a previous Apply left on the objects
+	// (ChangeSetEntry.Applied, keyed by AppliedKey). An object whose
+	// configuration and berth's managed fields still match its digest is
+	// not sent: the apply would change nothing, and it is reported
+	// unchanged. Give only the digests of an operation whose every apply
+	// was recorded (see applied.go); nil applies everything.
+	Applied map[string]string
 }
 
 func (o ApplyOptions) concurrency() int {
@@ -48,9 +55,10 @@ type applyItem struct {
 	obj          *unstructured.Unstructured // the copy to apply
 	mapping      *meta.RESTMapping          // nil until its kind resolves
 	isNamespaced bool
-	fetched      bool                       // live was read
-	live         *unstructured.Unstructured // before apply; nil if absent
-	entry        ChangeSetEntry             // set once handled
+	fetched      bool                        // live was read
+	live         *unstructured.Unstructured  // before apply; nil if absent
+	liveFields   []metav1.ManagedFieldsEntry // live's managed fields
+	entry        ChangeSetEntry              // set once handled
 }
 
 func (it *applyItem) waveKey() waveKey {
@@ -200,6 +208,9 @@ func (c *Client) fetch(ctx context.Context, it *applyItem, opts ApplyOptions) er
 		return objectError(it.ref, "read before apply", err)
 	}
 	it.live, it.fetched = live, true
+	if live != nil {
+		it.liveFields = live.GetManagedFields()
+	}
 	return it.checkOwner(opts)
 }
 
@@ -238,17 +249,41 @@ func (c *Client) applyOne(ctx context.Context, it *applyItem, opts ApplyOptions)
 	if err := c.adopt(ctx, it, opts); err != nil {
 		return err
 	}
-	applyOpts := metav1.ApplyOptions{FieldManager: FieldManager, Force: opts.Force}
-	if opts.DryRun {
-		applyOpts.DryRun = []string{metav1.DryRunAll}
+	config, err := json.Marshal(it.obj.Object)
+	if err != nil {
+		return &ObjectError{Ref: it.ref, Err: fmt.Errorf("encode: %w", err)}
 	}
-	out, err := c.resource(it.mapping, it.ref.Namespace).Apply(ctx, it.ref.Name, it.obj, applyOpts)
+	if it.unchangedSince(config, opts) {
+		it.entry = newEntry(it.ref, ActionUnchanged, "")
+		it.entry.Generation, it.entry.ResourceVersion = it.live.GetGeneration(), it.live.GetResourceVersion()
+		it.entry.Applied = opts.Applied[AppliedKey(it.ref)]
+		return nil
+	}
+	patchOpts := metav1.PatchOptions{FieldManager: FieldManager, Force: &opts.Force}
+	if opts.DryRun {
+		patchOpts.DryRun = []string{metav1.DryRunAll}
+	}
+	out, err := c.resource(it.mapping, it.ref.Namespace).Patch(ctx, it.ref.Name, types.ApplyPatchType, config, patchOpts)
 	if err != nil {
 		return objectError(it.ref, "apply", err)
 	}
 	it.entry = newEntry(it.ref, applyAction(it.live, out, opts.DryRun), "")
 	it.entry.Generation, it.entry.ResourceVersion = out.GetGeneration(), out.GetResourceVersion()
+	if !opts.DryRun {
+		it.entry.Applied = appliedDigest(config, out.GetManagedFields())
+	}
 	return nil
+}
+
+// unchangedSince reports whether applying config would change nothing: it
+// is what berth applied last time and berth's managed fields are as that
+// apply left them (see applied.go).
+func (it *applyItem) unchangedSince(config []byte, opts ApplyOptions) bool {
+	if opts.DryRun || it.live == nil || checkOwner(it.live, opts.Owner) != nil {
+		return false
+	}
+	want, ok := opts.Applied[AppliedKey(it.ref)]
+	return ok && want != "" && appliedDigest(config, it.liveFields) == want
 }
 
 // adopt prepares taking over an object of another owner: the manager that

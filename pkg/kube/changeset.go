@@ -37,6 +37,9 @@ type ChangeSetEntry struct {
 	// object only once its status reflects this apply.
 	Generation      int64  `json:"-"`
 	ResourceVersion string `json:"-"`
+	// Applied is the digest of what the apply left on the object, for
+	// ApplyOptions.Applied next time; "" for other actions and dry runs.
+	Applied string `json:"-"`
 }
 
 // String returns "Subject action", with the reason of skipped entries.
@@ -94,4 +97,17 @@ func (c *ChangeSet) String() string {
 
 func newEntry(ref ObjectRef, action Action, reason string) ChangeSetEntry {
 	return ChangeSetEntry{Ref: ref, Subject: ref.String(), Action: action, Reason: reason}
+}
+
+// AppliedDigests returns the Applied digest of every entry that has one,
+// keyed by AppliedKey: what to record with the revision and give back as
+// ApplyOptions.Applied.
+func (c *ChangeSet) AppliedDigests() map[string]string {
+	out := map[string]string{}
+	for _, e := range c.Entries {
+		if e.Applied != "" {
+			out[AppliedKey(e.Ref)] = e.Applied
+		}
+	}
+	return out
 }

@@ -100,6 +100,7 @@ func groupForList(items []*applyItem) ([]*applyItem, []*listGroup) {
 func (c *Client) listMetadata(ctx context.Context, g *listGroup) error {
 	client := c.metadata.Resource(g.resource)
 	live := map[string]*unstructured.Unstructured{}
+	fields := map[string][]metav1.ManagedFieldsEntry{}
 	opts := metav1.ListOptions{Limit: listPageSize}
 	for {
 		var list *metav1.PartialObjectMetadataList
@@ -114,6 +115,7 @@ func (c *Client) listMetadata(ctx context.Context, g *listGroup) error {
 		}
 		for i := range list.Items {
 			live[list.Items[i].Name] = metadataObject(&list.Items[i])
+			fields[list.Items[i].Name] = list.Items[i].ManagedFields
 		}
 		if list.Continue == "" {
 			break
@@ -122,6 +124,9 @@ func (c *Client) listMetadata(ctx context.Context, g *listGroup) error {
 	}
 	for _, it := range g.items {
 		it.live, it.fetched = live[it.ref.Name], true
+		if m := fields[it.ref.Name]; m != nil {
+			it.liveFields = m
+		}
 	}
 	return nil
 }

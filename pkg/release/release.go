@@ -44,6 +44,12 @@ type Release struct {
 	LastDeployed time.Time `json:"lastDeployed,omitzero"`
 	// Deleted is when the release was uninstalled, zero otherwise.
 	Deleted time.Time `json:"deleted,omitzero"`
+	// Applied holds, for each object the revision applied, a digest of the
+	// configuration berth sent and of the managed fields the apply left
+	// (kube.ChangeSet.AppliedDigests): the next upgrade or rollback does
+	// not send the objects that still match it. Set when the revision is
+	// deployed; older records have none, and then everything is applied.
+	Applied map[string]string `json:"applied,omitempty"`
 
 	// ResourceVersion is the storage driver's version of the record this
 	// release was read from (or last written to). Update succeeds only if
