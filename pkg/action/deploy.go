@@ -35,12 +35,7 @@ func deployRevision(ctx context.Context, cfg *Configuration, d deployment) (*rel
 	if err != nil {
 		return nil, nil, err
 	}
-	opts := applyOptions(cfg, rel.Name, d.settings)
-	if latest {
-		// Every apply since d.previous's was recorded: its digests tell
-		// which objects an apply would not change.
-		opts.Applied = d.previous.Applied
-	}
+	opts := deployApplyOptions(cfg, rel.Name, d.settings, d.previous, latest)
 	rel.Applied = nil
 	if err := cfg.Store.Create(ctx, rel); err != nil {
 		return nil, nil, fmt.Errorf("record release %q revision %d: %w", rel.Name, rel.Revision, err)
@@ -71,6 +66,18 @@ func deployRevision(ctx context.Context, cfg *Configuration, d deployment) (*rel
 		return rel, cs, fail(ctx, cfg, rel, d.operation, err)
 	}
 	return rel, cs, succeed(ctx, cfg, rel, d.settings.Description, d.description)
+}
+
+// deployApplyOptions are the apply options of a revision replacing
+// previous. When previous is the latest revision (see staleRefs), every
+// apply since its own was recorded, and its digests tell which objects an
+// apply would not change (kube.ApplyOptions.Applied).
+func deployApplyOptions(cfg *Configuration, name string, s ApplySettings, previous *release.Release, latest bool) kube.ApplyOptions {
+	opts := applyOptions(cfg, name, s)
+	if latest {
+		opts.Applied = previous.Applied
+	}
+	return opts
 }
 
 // flattened returns objs with lists replaced by their items; objs that

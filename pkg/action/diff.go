@@ -75,12 +75,12 @@ func DiffUpgrade(ctx context.Context, cfg *Configuration, c *chart.Chart, user m
 	if err != nil {
 		return nil, err
 	}
-	prune, _, err := staleRefs(ctx, cfg, current)
+	prune, latest, err := staleRefs(ctx, cfg, current)
 	if err != nil {
 		return nil, err
 	}
 	objects, err := cfg.Kube.Diff(ctx, r.objs, kube.DiffOptions{
-		ApplyOptions: applyOptions(cfg, opts.Name, opts.ApplySettings), Prune: prune,
+		ApplyOptions: deployApplyOptions(cfg, opts.Name, opts.ApplySettings, current, latest), Prune: prune,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("compare revision %d with the live objects: %w", r.rel.Revision, err)
@@ -148,12 +148,12 @@ func DiffRollback(ctx context.Context, cfg *Configuration, name string, opts Rol
 	if err != nil {
 		return nil, err
 	}
-	prune, _, err := staleRefs(ctx, cfg, current)
+	prune, latest, err := staleRefs(ctx, cfg, current)
 	if err != nil {
 		return nil, err
 	}
 	objects, err := cfg.Kube.Diff(ctx, objs, kube.DiffOptions{
-		ApplyOptions: applyOptions(cfg, name, opts.ApplySettings), Prune: prune,
+		ApplyOptions: deployApplyOptions(cfg, name, opts.ApplySettings, current, latest), Prune: prune,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("compare revision %d with the live objects: %w", target.Revision, err)

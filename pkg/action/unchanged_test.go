@@ -139,6 +139,28 @@ func TestUpgradeSendsOnlyObjectsThatWouldChange(t *testing.T) {
 		t.Errorf("install recorded %d applied digests, want 2: %v", len(rel.Applied), rel.Applied)
 	}
 
+	diffUpgrade := func(values map[string]any) map[string]kube.DiffAction {
+		t.Helper()
+		opts := action.UpgradeOptions{Name: "web", Values: action.ValuesReset}
+		opts.ForceConflicts = force
+		res, err := action.DiffUpgrade(ctx, cfg, c, values, opts)
+		if err != nil {
+			t.Fatalf("diff upgrade: %v", err)
+		}
+		out := map[string]kube.DiffAction{}
+		for _, d := range res.Objects {
+			out[d.Ref.Name] = d.Action
+		}
+		return out
+	}
+	// The diff of a no-op upgrade asks the API server nothing either.
+	if diff := cmp.Diff(map[string]kube.DiffAction{"a": kube.DiffUnchanged, "b": kube.DiffUnchanged}, diffUpgrade(nil)); diff != "" {
+		t.Errorf("diff of a no-op upgrade (-want +got):\n%s", diff)
+	}
+	if got := rec.take(); len(got) != 0 {
+		t.Errorf("diff of a no-op upgrade dry-ran %v, want nothing", got)
+	}
+
 	cs := upgrade(nil)
 	if got := rec.take(); len(got) != 0 {
 		t.Errorf("no-op upgrade applied %v, want nothing", got)
@@ -171,6 +193,12 @@ func TestUpgradeSendsOnlyObjectsThatWouldChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	force = true
+	if diff := cmp.Diff(map[string]kube.DiffAction{"a": kube.DiffChange, "b": kube.DiffChange}, diffUpgrade(map[string]any{"color": "blue"})); diff != "" {
+		t.Errorf("diff after edits (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(both, rec.take()); diff != "" {
+		t.Errorf("diff after edits dry-ran (-want +got):\n%s", diff)
+	}
 	cs = upgrade(map[string]any{"color": "blue"})
 	force = false
 	if diff := cmp.Diff(both, rec.take()); diff != "" {

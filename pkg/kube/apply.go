@@ -253,7 +253,7 @@ func (c *Client) applyOne(ctx context.Context, it *applyItem, opts ApplyOptions)
 	if err != nil {
 		return &ObjectError{Ref: it.ref, Err: fmt.Errorf("encode: %w", err)}
 	}
-	if it.unchangedSince(config, opts) {
+	if !opts.DryRun && it.unchangedSince(config, opts) {
 		it.entry = newEntry(it.ref, ActionUnchanged, "")
 		it.entry.Generation, it.entry.ResourceVersion = it.live.GetGeneration(), it.live.GetResourceVersion()
 		it.entry.Applied = opts.Applied[AppliedKey(it.ref)]
@@ -279,7 +279,7 @@ func (c *Client) applyOne(ctx context.Context, it *applyItem, opts ApplyOptions)
 // is what berth applied last time and berth's managed fields are as that
 // apply left them (see applied.go).
 func (it *applyItem) unchangedSince(config []byte, opts ApplyOptions) bool {
-	if opts.DryRun || it.live == nil || checkOwner(it.live, opts.Owner) != nil {
+	if it.live == nil || checkOwner(it.live, opts.Owner) != nil {
 		return false
 	}
 	want, ok := opts.Applied[AppliedKey(it.ref)]

@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // DiffAction says what applying a revision would do to one object.
@@ -136,12 +138,19 @@ func (c *Client) diffOne(ctx context.Context, it *applyItem, opts ApplyOptions) 
 	if it.mapping == nil {
 		return renderedDiff(it, "its CustomResourceDefinition is new in this revision"), nil
 	}
+	config, err := json.Marshal(it.obj.Object)
+	if err != nil {
+		return ObjectDiff{}, &ObjectError{Ref: it.ref, Err: fmt.Errorf("encode: %w", err)}
+	}
+	if it.unchangedSince(config, opts) {
+		// Apply would not send it (see applied.go): nothing to ask.
+		return compareObjects(it.ref, it.live, it.live), nil
+	}
 	if err := c.adopt(ctx, it, opts); err != nil {
 		return ObjectDiff{}, err
 	}
-	out, err := c.resource(it.mapping, it.ref.Namespace).Apply(ctx, it.ref.Name, it.obj, metav1.ApplyOptions{
-		FieldManager: FieldManager, Force: opts.Force, DryRun: []string{metav1.DryRunAll},
-	})
+	out, err := c.resource(it.mapping, it.ref.Namespace).Patch(ctx, it.ref.Name, types.ApplyPatchType, config,
+		metav1.PatchOptions{FieldManager: FieldManager, Force: &opts.Force, DryRun: []string{metav1.DryRunAll}})
 	if err != nil && it.live == nil && it.isNamespaced && apierrors.IsNotFound(err) {
 		return renderedDiff(it, fmt.Sprintf("namespace %s does not exist yet", it.ref.Namespace)), nil
 	}

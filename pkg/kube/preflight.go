@@ -8,6 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
 )
 
 // minListGroup is how many objects of one resource in one namespace make
@@ -27,21 +28,26 @@ type listGroup struct {
 
 // preflight reads every resolved object and checks its owner, so that
 // Apply refuses before changing anything. Large groups of one resource in
-// one namespace are read with a metadata-only LIST (ownership and
-// resourceVersion are metadata); when that LIST fails (e.g. a user who
-// may get but not list), and for dry runs, whose change detection
-// compares whole objects, each object is read with a GET.
+// one namespace are read with one LIST: metadata only (ownership,
+// resourceVersion and managed fields are metadata), or whole objects for
+// dry runs, whose change detection compares whole objects. When that LIST
+// fails (e.g. a user who may get but not list), each object is read with
+// a GET.
 func (c *Client) preflight(ctx context.Context, items []*applyItem, opts ApplyOptions) error {
 	var single []*applyItem
 	var groups []*listGroup
-	if opts.DryRun || c.metadata == nil {
+	if !opts.DryRun && c.metadata == nil {
 		single = items
 	} else {
 		single, groups = groupForList(items)
 	}
 	var listed []*applyItem
 	for _, g := range groups {
-		if err := c.listMetadata(ctx, g); err != nil {
+		list := c.listMetadata
+		if opts.DryRun {
+			list = c.listObjects
+		}
+		if err := list(ctx, g); err != nil {
 			single = append(single, g.items...)
 			continue
 		}
@@ -126,6 +132,38 @@ func (c *Client) listMetadata(ctx context.Context, g *listGroup) error {
 		it.live, it.fetched = live[it.ref.Name], true
 		if m := fields[it.ref.Name]; m != nil {
 			it.liveFields = m
+		}
+	}
+	return nil
+}
+
+// listObjects lists g's resource in g's namespace, whole objects, and sets
+// each item's live object (nil when absent). It changes nothing when the
+// LIST fails.
+func (c *Client) listObjects(ctx context.Context, g *listGroup) error {
+	var client dynamic.ResourceInterface = c.dynamic.Resource(g.resource)
+	if g.namespace != "" {
+		client = c.dynamic.Resource(g.resource).Namespace(g.namespace)
+	}
+	live := map[string]*unstructured.Unstructured{}
+	opts := metav1.ListOptions{Limit: listPageSize}
+	for {
+		list, err := client.List(ctx, opts)
+		if err != nil {
+			return fmt.Errorf("list %s in %q: %w", g.resource, g.namespace, err)
+		}
+		for i := range list.Items {
+			live[list.Items[i].GetName()] = &list.Items[i]
+		}
+		if list.GetContinue() == "" {
+			break
+		}
+		opts.Continue = list.GetContinue()
+	}
+	for _, it := range g.items {
+		it.live, it.fetched = live[it.ref.Name], true
+		if it.live != nil {
+			it.liveFields = it.live.GetManagedFields()
 		}
 	}
 	return nil
