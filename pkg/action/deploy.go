@@ -36,6 +36,7 @@ func deployRevision(ctx context.Context, cfg *Configuration, d deployment) (*rel
 		return nil, nil, err
 	}
 	opts := deployApplyOptions(cfg, rel.Name, d.settings, d.previous, latest)
+	opts.OnApplied = cfg.emitApplied
 	rel.Applied = nil
 	if err := cfg.Store.Create(ctx, rel); err != nil {
 		return nil, nil, fmt.Errorf("record release %q revision %d: %w", rel.Name, rel.Revision, err)

@@ -228,13 +228,17 @@ func installObjects(ctx context.Context, cfg *Configuration, opts InstallOptions
 ) (*kube.ChangeSet, error) {
 	cs := &kube.ChangeSet{}
 	if len(crds) > 0 {
-		crdCS, err := cfg.Kube.Apply(ctx, crds, applyOptions(cfg, "", opts.ApplySettings))
+		crdOpts := applyOptions(cfg, "", opts.ApplySettings)
+		crdOpts.OnApplied = cfg.emitApplied
+		crdCS, err := cfg.Kube.Apply(ctx, crds, crdOpts)
 		cs.Add(crdCS.Entries...)
 		if err != nil {
 			return cs, err
 		}
 	}
-	mainCS, err := cfg.Kube.Apply(ctx, objs, applyOptions(cfg, opts.Name, opts.ApplySettings))
+	mainOpts := applyOptions(cfg, opts.Name, opts.ApplySettings)
+	mainOpts.OnApplied = cfg.emitApplied
+	mainCS, err := cfg.Kube.Apply(ctx, objs, mainOpts)
 	cs.Add(mainCS.Entries...)
 	if err != nil {
 		return cs, err

@@ -13,15 +13,18 @@ import (
 // readiness when the options do not say (--timeout).
 const DefaultWaitTimeout = 5 * time.Minute
 
-// awaitReady reports each entry of cs as applied and, with s.Wait, waits
-// until the objects are ready, reporting each status change. The error,
-// a *kube.WaitError at the timeout, lists the objects not ready.
+// awaitReady reports the deletions of cs (the applies were reported as
+// they happened, see emitApplied) and, with s.Wait, waits until the
+// objects are ready, reporting each status change. The error, a
+// *kube.WaitError at the timeout, lists the objects not ready.
 func awaitReady(ctx context.Context, cfg *Configuration, cs *kube.ChangeSet, s ApplySettings) error {
 	if cs == nil {
 		return nil
 	}
 	for _, e := range cs.Entries {
-		cfg.emit(Event{Type: EventApplied, Object: e.Subject, Action: string(e.Action), Message: e.Reason})
+		if e.Action == kube.ActionDeleted {
+			cfg.emitApplied(e)
+		}
 	}
 	if !s.Wait || s.DryRun != DryRunNone {
 		return nil
@@ -37,6 +40,11 @@ func awaitReady(ctx context.Context, cfg *Configuration, cs *kube.ChangeSet, s A
 		return fmt.Errorf("wait for readiness: %w", err)
 	}
 	return nil
+}
+
+// emitApplied reports what was done to one object.
+func (c *Configuration) emitApplied(e kube.ChangeSetEntry) {
+	c.emit(Event{Type: EventApplied, Object: e.Subject, Action: string(e.Action), Message: e.Reason})
 }
 
 // waitTimeout is s.Timeout, or DefaultWaitTimeout when unset.

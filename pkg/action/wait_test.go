@@ -127,17 +127,41 @@ func TestUpgradeWaitsAndReports(t *testing.T) {
 	}
 }
 
-// sortStatusEvents sorts the status events by object: watches of
+// sortStatusEvents sorts each run of applied and of status events by
+// object: objects of one kind are applied in parallel, and watches of
 // different kinds report in any order.
 func sortStatusEvents(events []action.Event) []action.Event {
-	start := slices.IndexFunc(events, func(e action.Event) bool { return e.Type == action.EventStatus })
-	if start < 0 {
-		return events
+	for start := 0; start < len(events); {
+		end := start + 1
+		for end < len(events) && events[end].Type == events[start].Type {
+			end++
+		}
+		if t := events[start].Type; t == action.EventApplied || t == action.EventStatus {
+			slices.SortStableFunc(events[start:end], func(a, b action.Event) int { return strings.Compare(a.Object, b.Object) })
+		}
+		start = end
 	}
-	end := start
-	for end < len(events) && events[end].Type == action.EventStatus {
-		end++
-	}
-	slices.SortStableFunc(events[start:end], func(a, b action.Event) int { return strings.Compare(a.Object, b.Object) })
 	return events
+}
+
+// Applied events stream as objects are applied: when a later kind fails,
+// the objects applied before it have been reported.
+func TestAppliedEventsComeAsObjectsAreApplied(t *testing.T) {
+	cfg, _ := newConfig(t)
+	ns := cfg.Namespace
+	log := &eventLog{}
+	cfg.Progress = log.add
+	_, _, err := action.Install(t.Context(), cfg, servicesChart(t), map[string]any{"badService": true},
+		action.InstallOptions{Name: "web"})
+	if err == nil {
+		t.Fatal("install with an invalid Service succeeded")
+	}
+	want := []action.Event{
+		{Type: action.EventApplied, Object: "ConfigMap/" + ns + "/a", Action: "created"},
+		{Type: action.EventApplied, Object: "ConfigMap/" + ns + "/b", Action: "created"},
+		{Type: action.EventDone, Status: "failed", Message: err.Error()},
+	}
+	if diff := cmp.Diff(want, sortStatusEvents(log.take(t))); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
 }

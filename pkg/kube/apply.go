@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -40,6 +41,9 @@ type ApplyOptions struct {
 	// unchanged. Give only the digests of an operation whose every apply
 	// was recorded (see applied.go); nil applies everything.
 	Applied map[string]string
+	// OnApplied, when set, is called with each object's entry as soon as
+	// the object is handled, for live progress; calls do not overlap.
+	OnApplied func(ChangeSetEntry)
 }
 
 func (o ApplyOptions) concurrency() int {
@@ -231,8 +235,15 @@ func (c *Client) applyWave(ctx context.Context, wave []*applyItem, opts ApplyOpt
 	if err := c.resolveDeferred(ctx, wave, opts.DryRun); err != nil {
 		return err
 	}
+	var mu sync.Mutex
 	return forEach(ctx, wave, opts.concurrency(), func(ctx context.Context, it *applyItem) error {
-		return c.applyOne(ctx, it, opts)
+		err := c.applyOne(ctx, it, opts)
+		if err == nil && opts.OnApplied != nil && it.entry.Action != "" {
+			mu.Lock()
+			defer mu.Unlock()
+			opts.OnApplied(it.entry)
+		}
+		return err
 	})
 }
 
