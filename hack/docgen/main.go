@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/berth-sh/berth/internal/cli"
+	"github.com/berth-sh/berth/internal/cli/docgen"
 )
 
 func main() {
@@ -16,7 +16,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: docgen DIR")
 		os.Exit(2)
 	}
-	if err := cli.WriteDocs(os.Args[1]); err != nil {
+	if err := docgen.WriteDocs(os.Args[1]); err != nil {
 		fmt.Fprintln(os.Stderr, "docgen:", err)
 		os.Exit(1)
 	}

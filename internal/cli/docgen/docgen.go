@@ -1,4 +1,7 @@
-package cli
+// Package docgen generates berth's command reference (Markdown from the
+// cobra commands). It lives outside package cli so that the berth binary
+// does not link cobra's doc generator and its Markdown libraries.
+package docgen
 
 import (
 	"bytes"
@@ -11,6 +14,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
 	"github.com/spf13/pflag"
+
+	"github.com/berth-sh/berth/internal/cli"
 )
 
 // GenerateDocs returns berth's command reference as Markdown pages, keyed by
@@ -18,7 +23,7 @@ import (
 // machine they are generated on: defaults that come from the environment are
 // shown by name ($HOME).
 func GenerateDocs() (map[string][]byte, error) {
-	root := NewRootCmd(NewFactory(IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}))
+	root := cli.NewRootCmd(cli.NewFactory(cli.IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}))
 	root.DisableAutoGenTag = true
 	if home, err := os.UserHomeDir(); err == nil {
 		neutraliseHome(root, home)

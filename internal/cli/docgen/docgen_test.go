@@ -1,4 +1,4 @@
-package cli
+package docgen
 
 import (
 	"flag"
@@ -10,12 +10,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files and docs/commands")
+var update = flag.Bool("update", false, "rewrite docs/commands")
 
 // TestCommandDocsUpToDate fails when docs/commands differs from what the
 // commands generate: run `make docs` (or this test with -update).
 func TestCommandDocsUpToDate(t *testing.T) {
-	dir := filepath.Join("..", "..", "docs", "commands")
+	dir := filepath.Join("..", "..", "..", "docs", "commands")
 	if *update {
 		if err := WriteDocs(dir); err != nil {
 			t.Fatal(err)
