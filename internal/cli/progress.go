@@ -136,7 +136,7 @@ func (p *progress) tick() {
 // redraw moves the cursor back over the table drawn last and draws it
 // anew, each line cleared first.
 func (p *progress) redraw() {
-	if len(p.table.rows) == 0 {
+	if len(p.table.rows) == 0 && p.table.applied == 0 {
 		return
 	}
 	width, height := p.size()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/berth-sh/berth/pkg/action"
+	"github.com/berth-sh/berth/pkg/kube"
 )
 
 // minTableRows is the fewest object rows the live table shows, however
@@ -19,6 +20,9 @@ type liveTable struct {
 	rows     []*liveRow
 	byObject map[string]*liveRow
 	done     *action.Event
+	// applied counts the objects applied (not deleted): the table shows
+	// it until the first status comes, so that a long apply is seen.
+	applied int
 }
 
 // liveRow is one object of the live table.
@@ -43,6 +47,11 @@ func (t *liveTable) add(e action.Event) {
 		status = e.Hook + " hook " + e.Status
 	case action.EventDone:
 		t.done = &e
+		return
+	case action.EventApplied:
+		if e.Action != string(kube.ActionDeleted) {
+			t.applied++
+		}
 		return
 	default:
 		return
@@ -73,6 +82,10 @@ func (r *liveRow) isReady() bool {
 // when they do not all fit), and a summary. Lines are cut to width - 1 so
 // that none wraps.
 func (t *liveTable) render(now time.Time, width, height int) []string {
+	if len(t.rows) == 0 {
+		// Applying: no status yet, only the count.
+		return []string{truncate(t.summary(0), width-1)}
+	}
 	shown, hidden := t.visibleRows(max(height-3, minTableRows))
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 8, 2, ' ', 0)
@@ -120,6 +133,9 @@ func (t *liveTable) summary(hidden int) string {
 		}
 	}
 	s := fmt.Sprintf("%d of %d ready", ready, len(t.rows))
+	if len(t.rows) == 0 {
+		s = fmt.Sprintf("%d applied", t.applied)
+	}
 	if hidden > 0 {
 		s += fmt.Sprintf(" (%d more not shown)", hidden)
 	}

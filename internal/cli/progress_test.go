@@ -160,3 +160,24 @@ func TestProgressRedrawsInPlace(t *testing.T) {
 		t.Errorf("output (-want +got):\n%s", diff)
 	}
 }
+
+// While objects are applied, before any status, the table is one line
+// counting them; deletions are not counted.
+func TestLiveTableCountsAppliesUntilTheFirstStatus(t *testing.T) {
+	table := newLiveTable()
+	for _, name := range []string{"a", "b", "c"} {
+		table.add(action.Event{Type: action.EventApplied, Time: at(time.Second), Object: "ConfigMap/prod/" + name, Action: "created"})
+	}
+	table.add(action.Event{Type: action.EventApplied, Time: at(time.Second), Object: "ConfigMap/prod/old", Action: "deleted"})
+	if diff := cmp.Diff([]string{"3 applied"}, table.render(at(2*time.Second), 80, 24)); diff != "" {
+		t.Errorf("render while applying (-want +got):\n%s", diff)
+	}
+	table.add(action.Event{Type: action.EventDone, Time: at(3 * time.Second), Status: "deployed", Message: "Install complete"})
+	if diff := cmp.Diff([]string{"3 applied; done: deployed"}, table.render(at(3*time.Second), 80, 24)); diff != "" {
+		t.Errorf("render when done without waiting (-want +got):\n%s", diff)
+	}
+	table.add(action.Event{Type: action.EventStatus, Time: at(4 * time.Second), Object: "ConfigMap/prod/a", Status: "Current", Message: "Resource is always ready"})
+	if got := table.render(at(4*time.Second), 80, 24); got[len(got)-1] != "1 of 1 ready; done: deployed" {
+		t.Errorf("summary once statuses come = %q, want %q", got[len(got)-1], "1 of 1 ready; done: deployed")
+	}
+}
