@@ -102,3 +102,51 @@ func TestApplyListsManyObjects(t *testing.T) {
 		t.Errorf("Apply listed ConfigMaps %d times over 3 Applies, want 3", n)
 	}
 }
+
+// TestDiffListsManyObjects: a diff reads 20 ConfigMaps with one LIST of
+// whole objects, not a GET each, and still finds the one that changes.
+func TestDiffListsManyObjects(t *testing.T) {
+	ns := testenv.Namespace(t)
+	cfg := rest.CopyConfig(testenv.Config(t))
+	rc := &requestCounter{counts: map[string]int{}}
+	cfg.Wrap(rc.wrap)
+	c, err := kube.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := func(changed bool) []*unstructured.Unstructured {
+		var out []*unstructured.Unstructured
+		for i := range 20 {
+			data := map[string]any{"n": fmt.Sprint(i)}
+			if changed && i == 7 {
+				data["changed"] = "yes"
+			}
+			out = append(out, configMap(ns, fmt.Sprintf("cm-%02d", i), data))
+		}
+		return out
+	}
+	opts := kube.ApplyOptions{Owner: kube.Owner{Name: "web", Namespace: ns}}
+	if _, err := c.Apply(t.Context(), objs(false), opts); err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	diffs, err := c.Diff(t.Context(), objs(true), kube.DiffOptions{ApplyOptions: opts})
+	if err != nil {
+		t.Fatalf("Diff: %v", err)
+	}
+	got := map[kube.DiffAction][]string{}
+	for _, d := range diffs {
+		got[d.Action] = append(got[d.Action], d.Ref.Name)
+	}
+	if diff := cmp.Diff([]string{"cm-07"}, got[kube.DiffChange]); diff != "" {
+		t.Errorf("changed objects (-want +got):\n%s", diff)
+	}
+	if n := len(got[kube.DiffUnchanged]); n != 19 {
+		t.Errorf("%d unchanged objects, want 19", n)
+	}
+	if n := rc.get("GET /api/v1/namespaces/NS/configmaps/NAME"); n != 0 {
+		t.Errorf("Diff read %d ConfigMaps one by one, want 0", n)
+	}
+	if n := rc.get("GET /api/v1/namespaces/NS/configmaps"); n != 2 {
+		t.Errorf("ConfigMaps listed %d times by one Apply and one Diff, want 2", n)
+	}
+}
