@@ -105,10 +105,7 @@ func groupForList(items []*applyItem) ([]*applyItem, []*listGroup) {
 // the LIST fails.
 func (c *Client) listMetadata(ctx context.Context, g *listGroup) error {
 	client := c.metadata.Resource(g.resource)
-	live := map[string]*unstructured.Unstructured{}
-	fields := map[string][]metav1.ManagedFieldsEntry{}
-	opts := metav1.ListOptions{Limit: listPageSize}
-	for {
+	return listPages(g, func(opts metav1.ListOptions, add func(string, listed)) (string, error) {
 		var list *metav1.PartialObjectMetadataList
 		var err error
 		if g.namespace != "" {
@@ -117,24 +114,13 @@ func (c *Client) listMetadata(ctx context.Context, g *listGroup) error {
 			list, err = client.List(ctx, opts)
 		}
 		if err != nil {
-			return fmt.Errorf("list %s in %q: %w", g.resource, g.namespace, err)
+			return "", err
 		}
 		for i := range list.Items {
-			live[list.Items[i].Name] = metadataObject(&list.Items[i])
-			fields[list.Items[i].Name] = list.Items[i].ManagedFields
+			add(list.Items[i].Name, listed{metadataObject(&list.Items[i]), list.Items[i].ManagedFields})
 		}
-		if list.Continue == "" {
-			break
-		}
-		opts.Continue = list.Continue
-	}
-	for _, it := range g.items {
-		it.live, it.fetched = live[it.ref.Name], true
-		if m := fields[it.ref.Name]; m != nil {
-			it.liveFields = m
-		}
-	}
-	return nil
+		return list.Continue, nil
+	})
 }
 
 // listObjects lists g's resource in g's namespace, whole objects, and sets
@@ -145,26 +131,46 @@ func (c *Client) listObjects(ctx context.Context, g *listGroup) error {
 	if g.namespace != "" {
 		client = c.dynamic.Resource(g.resource).Namespace(g.namespace)
 	}
-	live := map[string]*unstructured.Unstructured{}
+	return listPages(g, func(opts metav1.ListOptions, add func(string, listed)) (string, error) {
+		list, err := client.List(ctx, opts)
+		if err != nil {
+			return "", err
+		}
+		for i := range list.Items {
+			obj := &list.Items[i]
+			add(obj.GetName(), listed{obj, obj.GetManagedFields()})
+		}
+		return list.GetContinue(), nil
+	})
+}
+
+// listed is what a preflight LIST tells of one object.
+type listed struct {
+	live   *unstructured.Unstructured
+	fields []metav1.ManagedFieldsEntry
+}
+
+// listPages reads g page by page with page, which lists one page, adds
+// its objects by name and returns the continue token, then sets each
+// item's live object (nil when absent). It changes nothing when a page
+// fails.
+func listPages(g *listGroup, page func(metav1.ListOptions, func(string, listed)) (string, error)) error {
+	found := map[string]listed{}
+	add := func(name string, l listed) { found[name] = l }
 	opts := metav1.ListOptions{Limit: listPageSize}
 	for {
-		list, err := client.List(ctx, opts)
+		next, err := page(opts, add)
 		if err != nil {
 			return fmt.Errorf("list %s in %q: %w", g.resource, g.namespace, err)
 		}
-		for i := range list.Items {
-			live[list.Items[i].GetName()] = &list.Items[i]
-		}
-		if list.GetContinue() == "" {
+		if next == "" {
 			break
 		}
-		opts.Continue = list.GetContinue()
+		opts.Continue = next
 	}
 	for _, it := range g.items {
-		it.live, it.fetched = live[it.ref.Name], true
-		if it.live != nil {
-			it.liveFields = it.live.GetManagedFields()
-		}
+		l := found[it.ref.Name]
+		it.live, it.liveFields, it.fetched = l.live, l.fields, true
 	}
 	return nil
 }

@@ -51,10 +51,10 @@ func shape(path string) string {
 	return strings.Join(parts, "/")
 }
 
-// TestApplyListsManyObjects: 20 ConfigMaps are read with one LIST, not a
-// GET each, and change detection still tells created, unchanged and
-// configured apart.
-func TestApplyListsManyObjects(t *testing.T) {
+// countingClient returns a client whose requests rc counts, and a fresh
+// namespace.
+func countingClient(t *testing.T) (*kube.Client, *requestCounter, string) {
+	t.Helper()
 	ns := testenv.Namespace(t)
 	cfg := rest.CopyConfig(testenv.Config(t))
 	rc := &requestCounter{counts: map[string]int{}}
@@ -63,6 +63,14 @@ func TestApplyListsManyObjects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c, rc, ns
+}
+
+// TestApplyListsManyObjects: 20 ConfigMaps are read with one LIST, not a
+// GET each, and change detection still tells created, unchanged and
+// configured apart.
+func TestApplyListsManyObjects(t *testing.T) {
+	c, rc, ns := countingClient(t)
 	objs := func(changed string) []*unstructured.Unstructured {
 		var out []*unstructured.Unstructured
 		for i := range 20 {
@@ -106,14 +114,7 @@ func TestApplyListsManyObjects(t *testing.T) {
 // TestDiffListsManyObjects: a diff reads 20 ConfigMaps with one LIST of
 // whole objects, not a GET each, and still finds the one that changes.
 func TestDiffListsManyObjects(t *testing.T) {
-	ns := testenv.Namespace(t)
-	cfg := rest.CopyConfig(testenv.Config(t))
-	rc := &requestCounter{counts: map[string]int{}}
-	cfg.Wrap(rc.wrap)
-	c, err := kube.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, rc, ns := countingClient(t)
 	objs := func(changed bool) []*unstructured.Unstructured {
 		var out []*unstructured.Unstructured
 		for i := range 20 {
