@@ -12,25 +12,40 @@ import (
 // dry-run apply per object.
 func diffScenarios(cfg config) []scenario {
 	bulk := filepath.Join(cfg.workDir, "deploy-bulk")
-	args := func(tool string, run int) []string {
-		set := "replicas=0,generation=" + strconv.Itoa(run+2)
-		kube := []string{"-n", cfg.cluster.ns("diff", tool), "--kubeconfig", cfg.cluster.kubeconfig}
-		if tool == "berth" {
-			return append([]string{"diff", "upgrade", "up", bulk, "--set", set}, kube...)
-		}
-		return append([]string{"upgrade", "up", bulk, "--dry-run=server", "--set", set}, kube...)
-	}
-	return []scenario{{
-		name: "diff upgrade gen-chart.sh 1000 (helm: upgrade --dry-run=server)",
-		setup: func(cfg config) error {
-			if err := runQuiet(filepath.Join(cfg.shared, "bench", "gen-chart.sh"), bulk, strconv.Itoa(bulkObjects)); err != nil {
-				return err
+	// argsFor previews an upgrade with set; changing adds a generation
+	// that differs run by run, so that 429 of the objects change.
+	argsFor := func(changing bool) func(tool string, run int) []string {
+		return func(tool string, run int) []string {
+			set := "replicas=0"
+			if changing {
+				set += ",generation=" + strconv.Itoa(run+2)
 			}
-			return installIn(cfg, bulk, "diff")
+			kube := []string{"-n", cfg.cluster.ns("diff", tool), "--kubeconfig", cfg.cluster.kubeconfig}
+			if tool == "berth" {
+				return append([]string{"diff", "upgrade", "up", bulk, "--set", set}, kube...)
+			}
+			return append([]string{"upgrade", "up", bulk, "--dry-run=server", "--set", set}, kube...)
+		}
+	}
+	setup := func(cfg config) error {
+		if err := runQuiet(filepath.Join(cfg.shared, "bench", "gen-chart.sh"), bulk, strconv.Itoa(bulkObjects)); err != nil {
+			return err
+		}
+		return installIn(cfg, bulk, "diff")
+	}
+	return []scenario{
+		{
+			name:    "diff upgrade gen-chart.sh 1000, no changes (helm: upgrade --dry-run=server)",
+			setup:   setup,
+			argsFor: argsFor(false),
 		},
-		argsFor:  args,
-		teardown: func(cfg config) error { return cfg.cluster.deleteNamespaces("diff") },
-	}}
+		{
+			name:     "diff upgrade gen-chart.sh 1000 (helm: upgrade --dry-run=server)",
+			setup:    setup,
+			argsFor:  argsFor(true),
+			teardown: func(cfg config) error { return cfg.cluster.deleteNamespaces("diff") },
+		},
+	}
 }
 
 // installIn installs release "up" of bulk with each tool in the
