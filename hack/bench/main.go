@@ -89,6 +89,10 @@ type sample struct {
 	wall   time.Duration
 	cpu    time.Duration // user + system
 	maxRSS int64         // bytes
+	// cluster is the CPU the local cluster's processes used during the
+	// run; hasCluster says it was measured (deploy scenarios).
+	cluster    time.Duration
+	hasCluster bool
 }
 
 func run(ctx context.Context, cfg config, out io.Writer) error {
@@ -97,6 +101,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		loadAverage(), cfg.runs)
 	fmt.Fprintln(out, "| scenario | berth median | helm median | helm / berth | berth max RSS | helm max RSS | helm / berth CPU |")
 	fmt.Fprintln(out, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+	var clusterRows []string
 	for _, s := range scenarios(cfg) {
 		if !cfg.only.MatchString(s.name) {
 			continue
@@ -116,6 +121,20 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		fmt.Fprintf(out, "| %s | %s | %s | %.1f× | %s | %s | %.1f× |\n", s.name, dur(median(b)), dur(median(h)),
 			float64(median(h).wall)/float64(median(b).wall), mib(maxRSS(b)), mib(maxRSS(h)),
 			float64(medianCPU(h))/float64(medianCPU(b)))
+		if b[0].hasCluster && h[0].hasCluster {
+			mb, mh := median(b), median(h)
+			clusterRows = append(clusterRows, fmt.Sprintf("| %s | %.2f s | %.2f s | %.2f s | %.2f s |", s.name,
+				mb.cpu.Seconds(), mb.cluster.Seconds(), mh.cpu.Seconds(), mh.cluster.Seconds()))
+		}
+	}
+	if len(clusterRows) > 0 {
+		fmt.Fprintln(out, "\nCPU of the median run: the tool's own, and the local cluster's (etcd, API server, "+
+			"controller-manager, scheduler, kwok) while the tool ran, on the same cores:")
+		fmt.Fprintln(out, "\n| scenario | berth CPU | cluster CPU during berth | helm CPU | cluster CPU during helm |")
+		fmt.Fprintln(out, "| --- | ---: | ---: | ---: | ---: |")
+		for _, row := range clusterRows {
+			fmt.Fprintln(out, row)
+		}
 	}
 	if cfg.only.String() != "" && cfg.only.MatchString(waitScenario) { // minutes per run: only when asked
 		if err := runWait(ctx, cfg, out); err != nil {
@@ -137,11 +156,11 @@ func measure(ctx context.Context, cfg config, s scenario) (berth, helm []sample,
 		if s.argsFor != nil {
 			berthArgs, helmArgs = s.argsFor("berth", i), s.argsFor("helm", i)
 		}
-		b, err := runOnce(ctx, cfg.berth, berthArgs, &berthOut)
+		b, err := runOnce(ctx, cfg.cluster, cfg.berth, berthArgs, &berthOut)
 		if err != nil {
 			return nil, nil, err
 		}
-		h, err := runOnce(ctx, cfg.helm, helmArgs, &helmOut)
+		h, err := runOnce(ctx, cfg.cluster, cfg.helm, helmArgs, &helmOut)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -157,14 +176,18 @@ func measure(ctx context.Context, cfg config, s scenario) (berth, helm []sample,
 	return berth, helm, nil
 }
 
-func runOnce(ctx context.Context, bin string, args []string, stdout io.Writer) (sample, error) {
+// runOnce runs bin with args and measures it, and the CPU the local
+// cluster (lc, when running) used meanwhile.
+func runOnce(ctx context.Context, lc *localCluster, bin string, args []string, stdout io.Writer) (sample, error) {
 	cmd := exec.CommandContext(ctx, bin, args...)
 	var stderr strings.Builder
 	cmd.Stdout = stdout
 	cmd.Stderr = &stderr
+	clusterBefore, hasCluster := lc.clusterCPU()
 	start := time.Now()
 	err := cmd.Run()
 	wall := time.Since(start)
+	clusterAfter, hasClusterAfter := lc.clusterCPU()
 	if err != nil {
 		return sample{}, fmt.Errorf("%s %s: %w\n%s", bin, strings.Join(args, " "), err, stderr.String())
 	}
@@ -173,7 +196,11 @@ func runOnce(ctx context.Context, bin string, args []string, stdout io.Writer) (
 		rss = ru.Maxrss * 1024 // Linux reports KiB
 	}
 	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-	return sample{wall: wall, cpu: cpu, maxRSS: rss}, nil
+	out := sample{wall: wall, cpu: cpu, maxRSS: rss}
+	if hasCluster && hasClusterAfter {
+		out.cluster, out.hasCluster = clusterAfter-clusterBefore, true
+	}
+	return out, nil
 }
 
 // sources returns the "# Source:" lines of a rendered manifest, in order.
