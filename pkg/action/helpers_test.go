@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
 
 	"github.com/berth-sh/berth/internal/testenv"
 	"github.com/berth-sh/berth/pkg/action"
@@ -81,6 +82,13 @@ func newConfig(t *testing.T) (*action.Configuration, dynamic.Interface) {
 func configFor(t *testing.T, ns string) (*action.Configuration, dynamic.Interface) {
 	t.Helper()
 	rc := testenv.Config(t)
+	return configFromREST(t, rc, ns), dynamic.NewForConfigOrDie(rc)
+}
+
+// configFromREST returns an action configuration for namespace ns whose
+// every client uses rc.
+func configFromREST(t *testing.T, rc *rest.Config, ns string, lockOpts ...release.LockerOption) *action.Configuration {
+	t.Helper()
 	kc, err := kube.New(rc)
 	if err != nil {
 		t.Fatal(err)
@@ -93,8 +101,8 @@ func configFor(t *testing.T, ns string) (*action.Configuration, dynamic.Interfac
 		Namespace: ns,
 		Kube:      kc,
 		Store:     release.NewSecrets(clients, ns),
-		Locker:    release.NewLocker(clients.Kube, ns),
-	}, dynamic.NewForConfigOrDie(rc)
+		Locker:    release.NewLocker(clients.Kube, ns, lockOpts...),
+	}
 }
 
 // liveNames returns the names of the ConfigMaps in ns, without the

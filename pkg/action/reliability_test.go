@@ -31,21 +31,7 @@ var flaky = faultproxy.Faults{TooManyRequests: 0.05, ServerErrors: 0.02, Resets:
 // every client goes through proxy, with berth's retrying transport.
 func proxiedConfig(t *testing.T, proxy *faultproxy.Proxy, ns string, lockOpts ...release.LockerOption) *action.Configuration {
 	t.Helper()
-	rc := kube.WithRetries(proxy.Config())
-	kc, err := kube.New(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	clients, err := release.NewClients(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &action.Configuration{
-		Namespace: ns,
-		Kube:      kc,
-		Store:     release.NewSecrets(clients, ns),
-		Locker:    release.NewLocker(clients.Kube, ns, lockOpts...),
-	}
+	return configFromREST(t, kube.WithRetries(proxy.Config()), ns, lockOpts...)
 }
 
 // keepAll keeps every revision, so the test sees all of them.

@@ -52,19 +52,14 @@ type roundTripperFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripperFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }
 
-// recordingConfig is newConfig whose kube client reports its applies.
+// recordingConfig is newConfig whose clients report their applies.
 func recordingConfig(t *testing.T) (*action.Configuration, dynamic.Interface, *applyRecorder) {
 	t.Helper()
-	cfg, dyn := newConfig(t)
 	rec := &applyRecorder{}
 	rc := testenv.Config(t)
+	dyn := dynamic.NewForConfigOrDie(rc)
 	rc.Wrap(rec.wrap)
-	kc, err := kube.New(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Kube = kc
-	return cfg, dyn, rec
+	return configFromREST(t, rc, testenv.Namespace(t)), dyn, rec
 }
 
 // servicesChart renders ConfigMaps a and b and, with .Values.badService,

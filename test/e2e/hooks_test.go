@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -11,27 +10,8 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/berth-sh/berth/internal/testenv/repo"
 	"github.com/berth-sh/berth/internal/testenv/tree"
 )
-
-// clusterKubeconfig is the kubeconfig of the cluster under test, for
-// berth's --kubeconfig: $BERTH_E2E_KUBECONFIG, else the local cluster's.
-func clusterKubeconfig(t *testing.T) string {
-	t.Helper()
-	if path := os.Getenv(envKubeconfig); path != "" {
-		return path
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := repo.Root(wd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return filepath.Join(root, ".cluster", "kubeconfig")
-}
 
 // hookedChart writes a chart of a ConfigMap, a pre-install Job hook that
 // the Job controller and kwok complete, a test Job and, when
@@ -81,7 +61,7 @@ spec:
 func TestHooksAndTests(t *testing.T) {
 	client := newClient(t)
 	ns := namespace(t, client)
-	conn := []string{"--kubeconfig", clusterKubeconfig(t), "-n", ns}
+	conn := []string{"--kubeconfig", kubeconfigPath(t), "-n", ns}
 	dir := t.TempDir()
 	out := mustBerth(t, dir, "", append([]string{"install", "web", hookedChart(t), "--timeout", "60s"}, conn...)...)
 	if !strings.Contains(out, "STATUS: deployed") {
@@ -108,7 +88,7 @@ func TestHooksAndTests(t *testing.T) {
 func TestFailedHookShowsLogs(t *testing.T) {
 	client := newClient(t)
 	ns := namespace(t, client)
-	conn := []string{"--kubeconfig", clusterKubeconfig(t), "-n", ns}
+	conn := []string{"--kubeconfig", kubeconfigPath(t), "-n", ns}
 	run := runBerth(t, t.TempDir(), "", append([]string{
 		"install", "web", hookedChart(t), "--set", "stuckHook=true", "--timeout", "5s", "--rollback-on-failure",
 	}, conn...)...)

@@ -17,7 +17,7 @@ import (
 )
 
 // kubeconfigPath is the kubeconfig of the cluster under test, for berth's
-// --kubeconfig.
+// --kubeconfig: $BERTH_E2E_KUBECONFIG, else the local cluster's.
 func kubeconfigPath(t *testing.T) string {
 	t.Helper()
 	if path := os.Getenv(envKubeconfig); path != "" {
