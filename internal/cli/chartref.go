@@ -6,54 +6,112 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/berth-sh/berth/pkg/action"
 	"github.com/berth-sh/berth/pkg/chart"
-	"github.com/berth-sh/berth/pkg/oci"
+	"github.com/berth-sh/berth/pkg/repo"
 )
 
-// chartRefFlags are the flags of commands whose CHART may be an OCI
-// reference: --version and the registry connection flags.
+// chartArgHelp tells, in the Long help of every command that takes a
+// CHART, what CHART may be.
+const chartArgHelp = `CHART is one of:
+  ./DIR or ARCHIVE.tgz   a chart directory or archive (--version is ignored)
+  REPO/NAME              a chart of a repository added with berth repo add,
+                         found in its cached index (berth repo update
+                         refreshes it) and checked against the index's digest
+  NAME --repo URL        a chart of the repository at URL, fetched now
+  https://.../NAME.tgz   a chart archive at a URL
+  oci://HOST/PATH/NAME   a chart in an OCI registry, [:TAG|@DIGEST] optional
+--version picks an exact version or the highest matching a SemVer
+constraint ("~1.2", "^2", ">=1.0.0 <2.0.0"); --devel admits pre-releases.`
+
+// chartRefFlags are the flags of commands that take a CHART: which version,
+// from which repository, with which credentials and TLS settings, and
+// whether to verify its provenance. They are Helm's names.
 type chartRefFlags struct {
-	version  string
-	registry registryFlags
+	version         string
+	devel           bool
+	repoURL         string
+	username        string
+	password        string
+	passCredentials bool
+	verify          bool
+	keyring         string
+	// fetchProv is set by pull --prov: fetch the provenance file too.
+	fetchProv bool
+	registry  registryFlags
 }
 
-// AddFlags adds --version and the registry flags to fs.
+// AddFlags adds the chart source flags to fs.
 func (c *chartRefFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.version, "version", "",
-		"with an oci:// CHART, the chart version or SemVer constraint (default: the highest release)")
-	c.registry.AddFlags(fs)
+		"chart version or SemVer constraint (e.g. 1.2.3, ~1.2, ^2.0.0) for a repository or oci:// CHART; "+
+			"default: the highest release; ignored for a local chart, as Helm ignores it")
+	fs.BoolVar(&c.devel, "devel", false, "admit pre-release versions too (the constraint >0.0.0-0); ignored when --version is set")
+	fs.StringVar(&c.repoURL, "repo", "", "chart repository URL: CHART is then a chart name in its index.yaml")
+	fs.StringVar(&c.username, "username", "", "user name for --repo or an archive URL")
+	fs.StringVar(&c.password, "password", "", "password for --repo or an archive URL")
+	fs.BoolVar(&c.passCredentials, "pass-credentials", false, "send --username/--password to chart URLs on other hosts than the repository's too")
+	r := &c.registry
+	fs.BoolVar(&r.PlainHTTP, "plain-http", false, "talk plain HTTP to the registry instead of HTTPS")
+	fs.BoolVar(&r.InsecureSkipTLSVerify, "insecure-skip-tls-verify", false,
+		"accept any certificate of the chart's registry or repository (testing only)")
+	fs.StringVar(&r.CAFile, "ca-file", "", "trust the CA certificates in this PEM file for the chart's registry or repository")
+	fs.StringVar(&r.CertFile, "cert-file", "", "client certificate (PEM) for registries and repositories that require mutual TLS")
+	fs.StringVar(&r.KeyFile, "key-file", "", "client key (PEM) for --cert-file")
+	fs.StringVar(&r.RegistryConfig, "registry-config", "",
+		"docker-style config.json holding registry credentials (default: $BERTH_REGISTRY_CONFIG, $HELM_REGISTRY_CONFIG, "+
+			"or docker's: $DOCKER_CONFIG/config.json or ~/.docker/config.json)")
 }
 
-// load loads ref with the flags' version and registry settings.
-func (c *chartRefFlags) load(ctx context.Context, f *Factory, ref string) (*chart.Chart, error) {
-	return loadChartRef(ctx, f, ref, c.version, &c.registry)
+// request returns the chart request for ref.
+func (c *chartRefFlags) request(ref string) action.ChartRequest {
+	return action.ChartRequest{
+		Ref: ref, Version: c.version, Devel: c.devel, RepoURL: c.repoURL, Verify: c.verify, FetchProv: c.fetchProv,
+		Repo: repo.Entry{
+			Username: c.username, Password: c.password, PassCredentialsAll: c.passCredentials,
+			CAFile: c.registry.CAFile, CertFile: c.registry.CertFile, KeyFile: c.registry.KeyFile,
+			InsecureSkipTLSVerify: c.registry.InsecureSkipTLSVerify,
+		},
+	}
 }
 
-// loadChartRef loads the chart ref names: a chart directory or archive, or
-// an oci://HOST/PATH/NAME[:TAG|@DIGEST] reference pulled (through berth's
-// OCI cache) with the registry flags reg, at version when it is set.
-// --version with a local path is a usage error: a local chart has one
-// version, so the flag would silently mean nothing.
-func loadChartRef(ctx context.Context, f *Factory, ref, version string, reg *registryFlags) (*chart.Chart, error) {
-	if !oci.IsReference(ref) {
-		if version != "" {
-			return nil, &UsageError{
-				Err:  fmt.Errorf("--version %q applies to oci:// charts only, and %q is a local path", version, ref),
-				Hint: "Drop --version, or give the chart as oci://HOST/PATH/NAME.",
-			}
-		}
-		return chart.Load(ref)
-	}
-	client, err := reg.CachedClient()
-	if err != nil {
-		return nil, fmt.Errorf("pull %s: %w", ref, err)
-	}
-	c, res, err := client.LoadChart(ctx, ref, version)
+// locate finds and loads the chart ref names, telling the user of its
+// warnings on stderr.
+func (c *chartRefFlags) locate(ctx context.Context, f *Factory, ref string) (*action.LocatedChart, error) {
+	lc, err := f.chartLocator(&c.registry, c.keyring).Locate(ctx, c.request(ref))
 	if err != nil {
 		return nil, err
 	}
-	for _, w := range res.Warnings {
-		fmt.Fprintf(f.ErrOut, "Warning: %s: %s\n", res.Ref, w)
+	for _, w := range lc.Warnings {
+		fmt.Fprintf(f.ErrOut, "Warning: %s: %s\n", lc.Ref, w)
 	}
-	return c, nil
+	f.Logger().Debug("chart located", "ref", lc.Ref, "source", lc.Kind, "version", lc.Version, "digest", lc.Digest)
+	return lc, nil
+}
+
+// load is locate for commands that need only the chart.
+func (c *chartRefFlags) load(ctx context.Context, f *Factory, ref string) (*chart.Chart, error) {
+	lc, err := c.locate(ctx, f, ref)
+	if err != nil {
+		return nil, err
+	}
+	return lc.Chart, nil
+}
+
+// chartLocator returns the locator of charts for the factory's
+// repositories, with the registry flags reg and keyring for --verify.
+func (f *Factory) chartLocator(reg *registryFlags, keyring string) *action.ChartLocator {
+	cacheDir, _ := f.Repos.cacheDir() // without one, nothing is cached
+	return &action.ChartLocator{
+		Repositories: func() (*repo.File, error) {
+			p, err := f.Repos.configPath()
+			if err != nil {
+				return nil, err
+			}
+			return repo.LoadFile(p)
+		},
+		CacheDir:  cacheDir,
+		Registry:  reg.CachedClient,
+		UserAgent: userAgent(),
+	}
 }

@@ -106,31 +106,30 @@ func TestLoadChartRefErrors(t *testing.T) {
 	reg := registry.New(t)
 	archive := pushStarterChart(t, reg, "web")
 	f := NewFactory(IOStreams{In: strings.NewReader(""), Out: &strings.Builder{}, ErrOut: &strings.Builder{}})
+	flags := func(version string) *chartRefFlags {
+		return &chartRefFlags{version: version, registry: registryFlags{PlainHTTP: true}}
+	}
 
-	_, err := loadChartRef(t.Context(), f, reg.Ref("charts/web"), "9.9.9", &registryFlags{PlainHTTP: true})
+	_, err := flags("9.9.9").load(t.Context(), f, reg.Ref("charts/web"))
 	if !errors.Is(err, oci.ErrNotFound) || !strings.Contains(err.Error(), "0.1.0") {
 		t.Errorf("missing version: err = %v, want oci.ErrNotFound listing 0.1.0", err)
 	}
-	_, err = loadChartRef(t.Context(), f, reg.Ref("charts/web"), "^9", &registryFlags{PlainHTTP: true})
+	_, err = flags("^9").load(t.Context(), f, reg.Ref("charts/web"))
 	if !errors.Is(err, oci.ErrNotFound) || !strings.Contains(err.Error(), "0.1.0") {
 		t.Errorf("unmatched constraint: err = %v, want oci.ErrNotFound listing 0.1.0", err)
 	}
 
-	_, err = loadChartRef(t.Context(), f, archive, "0.1.0", &registryFlags{})
-	var usage *UsageError
-	if !errors.As(err, &usage) {
-		t.Errorf("--version with a local path: err = %v, want a UsageError", err)
+	// Helm ignores --version for a local chart; so does berth.
+	c, err := flags("9.9.9").load(t.Context(), f, archive)
+	if err != nil || c.Metadata.Version != "0.1.0" {
+		t.Errorf("--version with a local path: %v, %v; want the archive's chart", c, err)
 	}
 	for _, args := range [][]string{
-		{"template", "rel", archive, "--version", "0.1.0"},
-		{"show", "values", archive, "--version", "0.1.0"},
-		{"install", "rel", archive, "--version", "0.1.0"},
-		{"upgrade", "rel", archive, "--version", "0.1.0"},
+		{"template", "rel", archive, "--version", "9.9.9"},
+		{"show", "values", archive, "--version", "9.9.9"},
 	} {
-		code, _, stderr := runRegistryCLI(t, "", args...)
-		if code != ExitUsage || !strings.Contains(stderr, "oci:// charts only") {
-			t.Errorf("berth %s: exit %d, want %d with the --version hint\n%s",
-				strings.Join(args, " "), code, ExitUsage, stderr)
+		if code, _, stderr := runRegistryCLI(t, "", args...); code != 0 {
+			t.Errorf("berth %s: exit %d, want 0\n%s", strings.Join(args, " "), code, stderr)
 		}
 	}
 }

@@ -43,7 +43,6 @@ A dependency's repository is one of:
 
 // dependencyFetchOptions are the options of dependency update and build.
 type dependencyFetchOptions struct {
-	paths         repoPathFlags
 	registry      registryFlags
 	output        outputFlags
 	chartPath     string
@@ -59,7 +58,6 @@ func (o *dependencyFetchOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.username, "username", "", "user name for chart repositories given by URL and not added")
 	fs.StringVar(&o.password, "password", "", "password for --username (visible to other users: prefer --password-stdin)")
 	fs.BoolVar(&o.passwordStdin, "password-stdin", false, "read the password for --username from stdin")
-	o.paths.AddFlags(fs)
 	o.registry.AddFlags(fs)
 	o.output.AddFlags(fs)
 }
@@ -83,11 +81,11 @@ func (o *dependencyFetchOptions) validate(in io.Reader) error {
 
 // dependencies builds the action from the flags.
 func (o *dependencyFetchOptions) dependencies(f *Factory) (*action.Dependencies, error) {
-	configPath, err := o.paths.configPath()
+	configPath, err := f.Repos.configPath()
 	if err != nil {
 		return nil, err
 	}
-	cacheDir, err := o.paths.cacheDir()
+	cacheDir, err := f.Repos.cacheDir()
 	if err != nil {
 		return nil, err
 	}

@@ -25,6 +25,10 @@ type Factory struct {
 	// Debug enables debug logging to ErrOut.
 	Debug bool
 
+	// Repos locate the repositories file and the index cache
+	// (--repository-config, --repository-cache).
+	Repos repoPathFlags
+
 	// storage is --storage (or $BERTH_STORAGE) of the release commands.
 	storage storageFlags
 	logger  *slog.Logger

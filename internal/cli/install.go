@@ -34,8 +34,10 @@ func newInstallCmd(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "install [NAME] CHART",
 		Short: "install a chart as a new release",
-		Long: `Install a chart (a directory, a .tgz archive or oci://HOST/PATH/NAME pulled
-at --version) as release NAME in the namespace of -n or the kubeconfig context.
+		Long: `Install a chart as release NAME in the namespace of -n or the kubeconfig
+context.
+
+` + chartArgHelp + `
 
 berth records the revision as pending before it touches the cluster, applies
 the chart's crds/ files and then its manifests with server-side apply (field

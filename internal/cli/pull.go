@@ -11,16 +11,16 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/berth-sh/berth/pkg/action"
 	"github.com/berth-sh/berth/pkg/chart"
-	"github.com/berth-sh/berth/pkg/oci"
 )
 
 type pullOptions struct {
-	registry registryFlags
+	chart    chartRefFlags
 	output   outputFlags
 	ref      string
-	version  string
 	untar    bool
+	untarDir string
 	destDir  string
 	prov     bool
 }
@@ -35,75 +35,70 @@ type pullOutput struct {
 	Path string `json:"path"`
 	// ProvPath is the provenance file written with --prov, "" otherwise.
 	ProvPath string `json:"provPath,omitempty"`
+	// Signer is who signed the chart, with --verify.
+	Signer string `json:"signer,omitempty"`
 }
 
 func newPullCmd(f *Factory) *cobra.Command {
 	o := &pullOptions{}
 	cmd := &cobra.Command{
-		Use:   "pull oci://HOST/PATH/NAME[:TAG|@DIGEST]",
-		Short: "download a chart from an OCI registry",
-		Long: `Download a chart from an OCI registry and write it as NAME-VERSION.tgz into
-the destination directory, or unpack it there as NAME/ with --untar.
+		Use:   "pull CHART",
+		Short: "download a chart from a repository or an OCI registry",
+		Long: `Download a chart and write it as NAME-VERSION.tgz into the destination
+directory, or unpack it there as NAME/ with --untar.
 
-The chart is chosen by the tag or digest in the reference, or by --version:
-an exact version or a SemVer constraint ("~1.2", "^2.0.0", ">=1.0.0 <2.0.0")
-matched against the repository's tags, highest match first. Pre-releases
-match only a constraint that has a pre-release part (">=1.0.0-0"). With
-neither, the highest release is pulled. Every blob is checked against its
-digest. Charts pushed by Helm, including the legacy layer media type, are
-accepted.
+CHART is REPO/NAME of a repository added with berth repo add (found in its
+cached index: run berth repo update to see newer charts), NAME with --repo
+URL, the URL of a chart archive, or oci://HOST/PATH/NAME[:TAG|@DIGEST].
+
+The version is the tag or digest in an OCI reference, or --version: an
+exact version or a SemVer constraint ("~1.2", "^2.0.0", ">=1.0.0 <2.0.0"),
+highest match first. Pre-releases match only a constraint that has a
+pre-release part (">=1.0.0-0"), or any with --devel. With neither, the
+highest release is pulled. A repository chart is checked against the digest
+its index gives, every OCI blob against its digest. Charts pushed by Helm,
+including the legacy layer media type, are accepted.
 
 The reference and digest pulled are printed on stdout; -o json or -o yaml
 prints them as an object: ref, name, version, digest, path, provPath.`,
-		Example: `  berth pull oci://ghcr.io/acme/charts/app --version 1.2.3
+		Example: `  berth pull bitnami/nginx --version '22.x' --untar
+  berth pull nginx --repo https://charts.example.com --version 1.2.3
   berth pull oci://ghcr.io/acme/charts/app --version '~1.2' --untar -d ./vendor
   berth pull oci://localhost:5000/charts/app@sha256:3b1c... --plain-http`,
 		Args: exactArgs("chart"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.ref = args[0]
-			if err := o.validate(); err != nil {
+			if err := o.output.Validate(); err != nil {
 				return err
 			}
 			return runPull(cmd.Context(), f, o)
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&o.version, "version", "", "chart version or SemVer constraint (default: the highest release)")
 	fs.BoolVar(&o.untar, "untar", false, "unpack the chart into DIR/NAME instead of writing the archive")
+	fs.StringVar(&o.untarDir, "untardir", ".", "with --untar, the directory (relative to --destination) to unpack the chart into")
 	fs.StringVarP(&o.destDir, "destination", "d", ".", "directory to write the chart into")
 	fs.BoolVar(&o.prov, "prov", false, "also write the provenance file (NAME-VERSION.tgz.prov), when the chart has one")
-	o.registry.AddFlags(fs)
+	o.chart.AddFlags(fs)
 	o.output.AddFlags(fs)
 	return cmd
 }
 
-func (o *pullOptions) validate() error {
-	if err := o.output.Validate(); err != nil {
-		return err
-	}
-	if !oci.IsReference(o.ref) {
-		return &UsageError{
-			Err:  fmt.Errorf("chart reference %q is not an OCI reference", o.ref),
-			Hint: "Give the chart as oci://HOST/PATH/NAME, for example oci://ghcr.io/acme/charts/app.",
-		}
-	}
-	return nil
-}
-
 func runPull(ctx context.Context, f *Factory, o *pullOptions) error {
-	client, err := o.registry.CachedClient()
-	if err != nil {
-		return fmt.Errorf("pull %s: %w", o.ref, err)
+	if o.prov && !o.chart.verify {
+		// --prov downloads the provenance file, which the locator fetches
+		// for verification only; ask it to, without a keyring check.
+		o.chart.fetchProv = true
 	}
-	res, err := client.Pull(ctx, o.ref, o.version)
+	lc, err := o.chart.locate(ctx, f, o.ref)
 	if err != nil {
 		return err
 	}
-	for _, w := range res.Warnings {
-		fmt.Fprintf(f.ErrOut, "Warning: %s: %s\n", res.Ref, w)
+	out := &pullOutput{Ref: lc.Ref, Name: lc.Chart.Name(), Version: lc.Version, Digest: lc.Digest}
+	if lc.Verified != nil {
+		out.Signer = lc.Verified.Signer
 	}
-	out := &pullOutput{Ref: res.Ref, Name: res.Name, Version: res.Version, Digest: res.Digest}
-	if err := writePulled(o, res, out); err != nil {
+	if err := writePulled(o, lc, out); err != nil {
 		return err
 	}
 	return o.output.Print(f.Out, out, func(w io.Writer) error {
@@ -114,32 +109,39 @@ func runPull(ctx context.Context, f *Factory, o *pullOptions) error {
 
 // writePulled writes the archive (or the unpacked chart) and, with --prov,
 // the provenance file, and records the paths in out.
-func writePulled(o *pullOptions, res *oci.PullResult, out *pullOutput) error {
+func writePulled(o *pullOptions, lc *action.LocatedChart, out *pullOutput) error {
 	if err := os.MkdirAll(o.destDir, 0o755); err != nil {
-		return fmt.Errorf("pull %s: create destination: %w", res.Ref, err)
+		return fmt.Errorf("pull %s: create destination: %w", lc.Ref, err)
 	}
-	archivePath := filepath.Join(o.destDir, res.Name+"-"+res.Version+".tgz")
+	archivePath := filepath.Join(o.destDir, lc.ArchiveName)
 	if o.untar {
-		dir, err := chart.Expand(bytes.NewReader(res.Archive), o.destDir)
-		if err != nil {
-			return fmt.Errorf("pull %s: %w", res.Ref, err)
+		dir := o.untarDir
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(o.destDir, dir)
 		}
-		out.Path = dir
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("pull %s: create --untardir: %w", lc.Ref, err)
+		}
+		expanded, err := chart.Expand(bytes.NewReader(lc.Archive), dir)
+		if err != nil {
+			return fmt.Errorf("pull %s: %w", lc.Ref, err)
+		}
+		out.Path = expanded
 	} else {
-		if err := writeFileReplacing(archivePath, res.Archive); err != nil {
-			return fmt.Errorf("pull %s: %w", res.Ref, err)
+		if err := writeFileReplacing(archivePath, lc.Archive); err != nil {
+			return fmt.Errorf("pull %s: %w", lc.Ref, err)
 		}
 		out.Path = archivePath
 	}
 	if !o.prov {
 		return nil
 	}
-	if res.Prov == nil {
-		return fmt.Errorf("pull %s: --prov: the chart has no provenance file", res.Ref)
+	if lc.Prov == nil {
+		return fmt.Errorf("pull %s: --prov: the chart has no provenance file", lc.Ref)
 	}
 	out.ProvPath = archivePath + ".prov"
-	if err := writeFileReplacing(out.ProvPath, res.Prov); err != nil {
-		return fmt.Errorf("pull %s: %w", res.Ref, err)
+	if err := writeFileReplacing(out.ProvPath, lc.Prov); err != nil {
+		return fmt.Errorf("pull %s: %w", lc.Ref, err)
 	}
 	return nil
 }

@@ -186,7 +186,7 @@ func TestRegistryCommandErrors(t *testing.T) {
 			ExitError,
 			[]string{"TLS connection failed", "--plain-http"},
 		},
-		{"pull a non-OCI reference", []string{"pull", "app"}, ExitUsage, []string{"is not an OCI reference"}},
+		{"pull a bare name", []string{"pull", "app"}, ExitError, []string{`"app" is not a local path`, "REPO/NAME", "--repo URL"}},
 		{
 			"login without password",
 			[]string{"registry", "login", reg.Host, "-u", "ann"},

@@ -14,15 +14,17 @@ func newRepoCmd(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "repo COMMAND",
 		Short: "add, list, update and remove chart repositories",
-		Long: `Manage the classic (HTTP index.yaml) chart repositories that chart
-dependencies refer to by URL or as "@NAME".
+		Long: `Manage the classic (HTTP index.yaml) chart repositories whose charts
+install, upgrade, template, show, pull and diff take as REPO/NAME, and that
+chart dependencies refer to by URL or as "@NAME".
 
 The repositories are kept in a repositories file in Helm's
-repositories.yaml format: $BERTH_REPOSITORY_CONFIG, or berth/repositories.yaml
-under the user's configuration directory (~/.config on Linux). It holds
-passwords and is written with mode 0600. Each repository's index.yaml is
-cached in $BERTH_REPOSITORY_CACHE, or berth/repository under the user's
-cache directory.
+repositories.yaml format: --repository-config, $BERTH_REPOSITORY_CONFIG,
+$HELM_REPOSITORY_CONFIG, or berth/repositories.yaml under the user's
+configuration directory (~/.config on Linux). It holds passwords and is
+written with mode 0600. Each repository's index.yaml is cached in
+--repository-cache, $BERTH_REPOSITORY_CACHE, $HELM_REPOSITORY_CACHE, or
+berth/repository under the user's cache directory.
 
 Charts in OCI registries need no repository: refer to them as oci://
 references and log in with berth registry login.`,
@@ -42,9 +44,11 @@ type repoPathFlags struct {
 // AddFlags adds --repository-config and --repository-cache to fs.
 func (p *repoPathFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&p.Config, "repository-config", "",
-		"repositories file (default: $"+repo.EnvRepositoryConfig+" or berth/repositories.yaml in the user config directory)")
+		"repositories file (default: $"+repo.EnvRepositoryConfig+", $"+repo.EnvHelmRepositoryConfig+
+			" or berth/repositories.yaml in the user config directory)")
 	fs.StringVar(&p.Cache, "repository-cache", "",
-		"directory of cached repository indexes (default: $"+repo.EnvRepositoryCache+" or berth/repository in the user cache directory)")
+		"directory of cached repository indexes (default: $"+repo.EnvRepositoryCache+", $"+repo.EnvHelmRepositoryCache+
+			" or berth/repository in the user cache directory)")
 }
 
 // configPath returns the repositories file the flags select.

@@ -13,7 +13,6 @@ import (
 )
 
 type repoAddOptions struct {
-	paths         repoPathFlags
 	output        outputFlags
 	entry         repo.Entry
 	passwordStdin bool
@@ -67,7 +66,6 @@ from stdin with --password-stdin; berth never prompts.`,
 	fs.BoolVar(&o.entry.PassCredentialsAll, "pass-credentials", false,
 		"send the credentials to chart URLs on other hosts than the repository's too")
 	fs.BoolVar(&o.forceUpdate, "force-update", false, "replace a repository of the same name")
-	o.paths.AddFlags(fs)
 	o.output.AddFlags(fs)
 	return cmd
 }
@@ -108,11 +106,11 @@ func (o *repoAddOptions) validate(in io.Reader) error {
 }
 
 func runRepoAdd(ctx context.Context, f *Factory, o *repoAddOptions) error {
-	configPath, err := o.paths.configPath()
+	configPath, err := f.Repos.configPath()
 	if err != nil {
 		return err
 	}
-	cacheDir, err := o.paths.cacheDir()
+	cacheDir, err := f.Repos.cacheDir()
 	if err != nil {
 		return err
 	}

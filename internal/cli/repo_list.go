@@ -11,7 +11,6 @@ import (
 )
 
 type repoListOptions struct {
-	paths  repoPathFlags
 	output outputFlags
 }
 
@@ -40,13 +39,13 @@ the order they were added. Credentials are never shown.`,
 			return runRepoList(f, o)
 		},
 	}
-	o.paths.AddFlags(cmd.Flags())
+	f.Repos.AddFlags(cmd.Flags())
 	o.output.AddFlags(cmd.Flags())
 	return cmd
 }
 
 func runRepoList(f *Factory, o *repoListOptions) error {
-	path, err := o.paths.configPath()
+	path, err := f.Repos.configPath()
 	if err != nil {
 		return err
 	}

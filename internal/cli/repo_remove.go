@@ -15,7 +15,6 @@ import (
 )
 
 type repoRemoveOptions struct {
-	paths  repoPathFlags
 	output outputFlags
 	names  []string
 }
@@ -49,17 +48,17 @@ cached indexes. If any name is not a repository, nothing is removed.`,
 			return runRepoRemove(f, o)
 		},
 	}
-	o.paths.AddFlags(cmd.Flags())
+	f.Repos.AddFlags(cmd.Flags())
 	o.output.AddFlags(cmd.Flags())
 	return cmd
 }
 
 func runRepoRemove(f *Factory, o *repoRemoveOptions) error {
-	configPath, err := o.paths.configPath()
+	configPath, err := f.Repos.configPath()
 	if err != nil {
 		return err
 	}
-	cacheDir, err := o.paths.cacheDir()
+	cacheDir, err := f.Repos.cacheDir()
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,8 @@ func isolateRepoEnv(t *testing.T) (configPath, cacheDir string) {
 	configPath, cacheDir = filepath.Join(dir, "config", "repositories.yaml"), filepath.Join(dir, "cache")
 	t.Setenv(repo.EnvRepositoryConfig, configPath)
 	t.Setenv(repo.EnvRepositoryCache, cacheDir)
+	t.Setenv(repo.EnvHelmRepositoryConfig, "")
+	t.Setenv(repo.EnvHelmRepositoryCache, "")
 	return configPath, cacheDir
 }
 

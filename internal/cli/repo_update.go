@@ -15,7 +15,6 @@ import (
 )
 
 type repoUpdateOptions struct {
-	paths  repoPathFlags
 	output outputFlags
 	names  []string
 }
@@ -50,17 +49,17 @@ and fails if any repository failed.`,
 			return runRepoUpdate(cmd.Context(), f, o)
 		},
 	}
-	o.paths.AddFlags(cmd.Flags())
+	f.Repos.AddFlags(cmd.Flags())
 	o.output.AddFlags(cmd.Flags())
 	return cmd
 }
 
 func runRepoUpdate(ctx context.Context, f *Factory, o *repoUpdateOptions) error {
-	configPath, err := o.paths.configPath()
+	configPath, err := f.Repos.configPath()
 	if err != nil {
 		return err
 	}
-	cacheDir, err := o.paths.cacheDir()
+	cacheDir, err := f.Repos.cacheDir()
 	if err != nil {
 		return err
 	}

@@ -45,6 +45,7 @@ do for kubectl, and KUBECONFIG is honoured.`,
 	pf := root.PersistentFlags()
 	f.KubeFlags.AddFlags(pf)
 	pf.BoolVar(&f.Debug, "debug", false, "log what berth does, to stderr")
+	f.Repos.AddFlags(pf)
 
 	root.AddGroup(
 		&cobra.Group{ID: groupChart, Title: "Chart commands:"},

@@ -33,12 +33,14 @@ func newShowCmd(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "show chart|values|readme|crds|all CHART",
 		Short: "print a chart's metadata, default values, README or CRDs",
-		Long: `Print parts of a chart without rendering it. CHART is a chart directory,
-a .tgz archive or oci://HOST/PATH/NAME[:TAG|@DIGEST], pulled at --version
-through berth's OCI cache. The output is what 'helm show' prints, byte for
-byte.`,
+		Long: `Print parts of a chart without rendering it. The output is what 'helm show'
+prints, byte for byte.
+
+` + chartArgHelp,
 		Example: `  berth show values ./web > my-values.yaml
   berth show chart web-1.2.3.tgz
+  berth show chart bitnami/nginx --version '22.x'
+  berth show values nginx --repo https://charts.example.com
   berth show crds ./operator | kubectl apply --server-side -f -`,
 		Args: unknownCommand,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -52,9 +52,7 @@ func newTemplateCmd(f *Factory) *cobra.Command {
 '# Source:' comment naming its template, in Helm's install order, hooks
 last.
 
-CHART is a chart directory, a .tgz archive or
-oci://HOST/PATH/NAME[:TAG|@DIGEST], pulled at --version (a version or SemVer
-constraint) through berth's OCI cache.
+` + chartArgHelp + `
 
 Values come from the chart's values.yaml, then -f files and --set flags in
 order. The cluster is assumed to run --kube-version (default: the version of

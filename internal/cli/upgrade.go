@@ -35,8 +35,9 @@ func newUpgradeCmd(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "upgrade NAME CHART",
 		Short: "upgrade a release to a new chart or new values",
-		Long: `Upgrade release NAME with a chart (a directory, a .tgz archive or
-oci://HOST/PATH/NAME pulled at --version) and values.
+		Long: `Upgrade release NAME with a chart and values.
+
+` + chartArgHelp + `
 
 berth records the next revision as pending, applies it with server-side apply
 and, once the apply succeeded, deletes the objects of the previously deployed

@@ -12,13 +12,19 @@ const (
 	EnvRepositoryConfig = "BERTH_REPOSITORY_CONFIG"
 	// EnvRepositoryCache overrides the directory of cached index files.
 	EnvRepositoryCache = "BERTH_REPOSITORY_CACHE"
+	// EnvHelmRepositoryConfig and EnvHelmRepositoryCache are Helm's names
+	// of the same settings, honoured when berth's are not set, so that a
+	// CI job written for Helm finds its repositories.
+	EnvHelmRepositoryConfig = "HELM_REPOSITORY_CONFIG"
+	EnvHelmRepositoryCache  = "HELM_REPOSITORY_CACHE"
 )
 
 // DefaultConfigPath returns the repositories file: $BERTH_REPOSITORY_CONFIG,
-// or berth/repositories.yaml under the user's configuration directory
-// (os.UserConfigDir: $XDG_CONFIG_HOME or ~/.config on Linux).
+// $HELM_REPOSITORY_CONFIG, or berth/repositories.yaml under the user's
+// configuration directory (os.UserConfigDir: $XDG_CONFIG_HOME or ~/.config
+// on Linux).
 func DefaultConfigPath() (string, error) {
-	if p := os.Getenv(EnvRepositoryConfig); p != "" {
+	if p := envOr(EnvRepositoryConfig, EnvHelmRepositoryConfig); p != "" {
 		return p, nil
 	}
 	dir, err := os.UserConfigDir()
@@ -29,9 +35,10 @@ func DefaultConfigPath() (string, error) {
 }
 
 // DefaultCacheDir returns the index cache directory: $BERTH_REPOSITORY_CACHE,
-// or berth/repository under the user's cache directory (os.UserCacheDir).
+// $HELM_REPOSITORY_CACHE, or berth/repository under the user's cache
+// directory (os.UserCacheDir).
 func DefaultCacheDir() (string, error) {
-	if p := os.Getenv(EnvRepositoryCache); p != "" {
+	if p := envOr(EnvRepositoryCache, EnvHelmRepositoryCache); p != "" {
 		return p, nil
 	}
 	dir, err := os.UserCacheDir()
@@ -45,4 +52,15 @@ func DefaultCacheDir() (string, error) {
 // cached in cacheDir: NAME-index.yaml, as Helm names it.
 func IndexCachePath(cacheDir, name string) string {
 	return filepath.Join(cacheDir, name+"-index.yaml")
+}
+
+// envOr returns the first of the environment variables names that is set
+// and not empty.
+func envOr(names ...string) string {
+	for _, n := range names {
+		if v := os.Getenv(n); v != "" {
+			return v
+		}
+	}
+	return ""
 }

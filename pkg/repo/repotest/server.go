@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -108,6 +109,14 @@ func (s *Server) AddChart(t testing.TB, archive []byte) *repo.ChartVersion {
 	s.archives["/"+name] = archive
 	s.index.Entries[ch.Name()] = append(s.index.Entries[ch.Name()], cv)
 	return cv
+}
+
+// AddFile serves data at path (relative to the repository URL), such as
+// a provenance file, or a replaced archive.
+func (s *Server) AddFile(path string, data []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.archives["/"+strings.TrimPrefix(path, "/")] = data
 }
 
 // SetIndex makes the server answer index.yaml with data instead of the
