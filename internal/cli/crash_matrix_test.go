@@ -97,6 +97,7 @@ type killScenario struct {
 // holders' locks (DefaultLeaseDuration) overlap with the next kills.
 func TestKillMatrix(t *testing.T) {
 	t.Setenv(storageEnv, "")
+	t.Setenv(helmStorageEnv, "")
 	seed := crashSeed(t)
 	rng := rand.New(rand.NewPCG(seed, seed)) //nolint:gosec // kill moments, reproducible from the seed
 	chartDir := bulkChart(t, matrixObjects)

@@ -176,6 +176,7 @@ var crashCases = []crashCase{
 // recovery, so the waits for the dead holders' locks (30s) overlap.
 func TestKilledOperationRecovers(t *testing.T) {
 	t.Setenv(storageEnv, "")
+	t.Setenv(helmStorageEnv, "")
 	chartDir := bulkChart(t, 1000)
 	kubeconfig := testenv.Kubeconfig(t)
 	client, err := kubernetes.NewForConfig(testenv.Config(t))

@@ -29,6 +29,8 @@ type Factory struct {
 	// (--repository-config, --repository-cache).
 	Repos repoPathFlags
 
+	// helm holds Helm's global flags that are not connection flags.
+	helm helmFlags
 	// storage is --storage (or $BERTH_STORAGE) of the release commands.
 	storage storageFlags
 	logger  *slog.Logger
@@ -66,6 +68,9 @@ func (f *Factory) RESTConfig() (*rest.Config, error) {
 	cfg, err := f.KubeFlags.ToRESTConfig()
 	if err != nil {
 		return nil, fmt.Errorf("load kubeconfig: %w", err)
+	}
+	if err := f.helm.rateLimits(cfg); err != nil {
+		return nil, err
 	}
 	return kube.WithRetries(cfg), nil
 }

@@ -10,8 +10,12 @@ import (
 )
 
 // storageEnv names the environment variable that selects the release
-// storage driver when --storage is not given, as HELM_DRIVER does for Helm.
-const storageEnv = "BERTH_STORAGE"
+// storage driver when --storage is not given, as HELM_DRIVER does for Helm;
+// HELM_DRIVER itself is read when it is not set.
+const (
+	storageEnv     = "BERTH_STORAGE"
+	helmStorageEnv = "HELM_DRIVER"
+)
 
 // storageFlags select where the release commands keep release records.
 type storageFlags struct {
@@ -22,16 +26,30 @@ type storageFlags struct {
 func (s *storageFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&s.driver, "storage", "",
 		"where release records are kept: "+strings.Join(release.Drivers, ", ")+
-			` (default "`+release.DriverSecret+`", or $`+storageEnv+`)`)
+			` (default "`+release.DriverSecret+`", or $`+storageEnv+`, or $`+helmStorageEnv+`)`)
 }
 
-// name returns the driver --storage names, else $BERTH_STORAGE, else ""
-// (the default, Secrets).
+// name returns the driver --storage names, else $BERTH_STORAGE, else
+// $HELM_DRIVER, else "" (the default, Secrets).
 func (s *storageFlags) name() string {
 	if s.driver != "" {
 		return s.driver
 	}
-	return os.Getenv(storageEnv)
+	if v := os.Getenv(storageEnv); v != "" {
+		return v
+	}
+	return os.Getenv(helmStorageEnv)
+}
+
+// source says where the driver name came from, for errors.
+func (s *storageFlags) source() string {
+	switch {
+	case s.driver != "":
+		return "invalid --storage"
+	case os.Getenv(storageEnv) != "":
+		return "$" + storageEnv
+	}
+	return "$" + helmStorageEnv
 }
 
 // newStore returns the release storage of namespace ("" for every
@@ -40,10 +58,7 @@ func (s *storageFlags) name() string {
 func (s *storageFlags) newStore(clients release.Clients, namespace string) (release.Storage, error) {
 	store, err := release.New(s.name(), clients, namespace)
 	if err != nil {
-		if s.driver == "" {
-			return nil, usageErrorf("$%s: %w", storageEnv, err)
-		}
-		return nil, usageErrorf("invalid --storage: %w", err)
+		return nil, usageErrorf("%s: %w", s.source(), err)
 	}
 	return store, nil
 }

@@ -55,19 +55,23 @@ func TestStorageDrivers(t *testing.T) {
 	tests := []struct {
 		name      string
 		env       string
+		helmEnv   string
 		flags     []string
 		wantKinds []string
 	}{
-		{"default is Secrets", "", nil, []string{"Secret"}},
-		{"flag configmap", "", []string{"--storage", "configmap"}, []string{"ConfigMap"}},
-		{"Helm's plural spelling", "", []string{"--storage=secrets"}, []string{"Secret"}},
-		{"environment configmap", "configmap", nil, []string{"ConfigMap"}},
-		{"flag wins over environment", "configmap", []string{"--storage", "secret"}, []string{"Secret"}},
-		{"memory keeps nothing", "", []string{"--storage", "memory"}, nil},
+		{"default is Secrets", "", "", nil, []string{"Secret"}},
+		{"flag configmap", "", "", []string{"--storage", "configmap"}, []string{"ConfigMap"}},
+		{"Helm's plural spelling", "", "", []string{"--storage=secrets"}, []string{"Secret"}},
+		{"environment configmap", "configmap", "", nil, []string{"ConfigMap"}},
+		{"flag wins over environment", "configmap", "", []string{"--storage", "secret"}, []string{"Secret"}},
+		{"memory keeps nothing", "", "", []string{"--storage", "memory"}, nil},
+		{"HELM_DRIVER", "", "configmaps", nil, []string{"ConfigMap"}},
+		{"BERTH_STORAGE wins over HELM_DRIVER", "secret", "configmap", nil, []string{"Secret"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv(storageEnv, tt.env)
+			t.Setenv(helmStorageEnv, tt.helmEnv)
 			conn := append(clusterArgs(t), tt.flags...)
 			ns := conn[3]
 			runOK(t, append([]string{"install", "web", releaseChart(t)}, conn...)...)
@@ -113,6 +117,15 @@ func TestStorageDriversAreSeparate(t *testing.T) {
 	}
 }
 
+func TestStorageHelmDriverSQL(t *testing.T) {
+	t.Setenv(storageEnv, "")
+	t.Setenv(helmStorageEnv, "sql")
+	code, _, stderr := run(t, "list", "--kubeconfig", testenv.Kubeconfig(t))
+	if code != ExitUsage || !strings.Contains(stderr, `$HELM_DRIVER: unknown release storage driver "sql"`) {
+		t.Errorf("HELM_DRIVER=sql: exit %d, stderr %q", code, stderr)
+	}
+}
+
 func TestStorageUnknownDriver(t *testing.T) {
 	tests := []struct {
 		name, env string
@@ -125,6 +138,7 @@ func TestStorageUnknownDriver(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv(storageEnv, tt.env)
+			t.Setenv(helmStorageEnv, "")
 			for _, cmd := range [][]string{{"list"}, {"history", "web"}, {"status", "web"}, {"uninstall", "web"}, {"get", "values", "web"}} {
 				code, _, stderr := run(t, append(append(cmd, "--kubeconfig", testenv.Kubeconfig(t)), tt.flags...)...)
 				if code != ExitUsage || !strings.Contains(stderr, tt.want) {

@@ -129,6 +129,7 @@ metadata: {name: {{ .Release.Name }}-extra}
 // saying which permission it lacks.
 func TestNamespaceOnlyUser(t *testing.T) {
 	t.Setenv(storageEnv, "")
+	t.Setenv(helmStorageEnv, "")
 	_, user, kubeconfig := namespaceUser(t)
 	chartDir := rbacChart(t)
 	conn := []string{"--kubeconfig", kubeconfig}

@@ -23,16 +23,22 @@ applies them with server-side apply under its own field manager, and records
 every revision as a release; it pushes and pulls charts as OCI artifacts.
 
 Connection flags (--kubeconfig, --context, -n/--namespace, ...) work as they
-do for kubectl, and KUBECONFIG is honoured.`,
+do for kubectl, and KUBECONFIG is honoured.
+
+` + helmFlagsHelp,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Args:          unknownCommand,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return cmd.Help()
 		},
-		PersistentPreRun: func(*cobra.Command, []string) {
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := applyEnv(cmd); err != nil {
+				return err
+			}
 			// The logger is built after flags are parsed so --debug takes effect.
 			f.logger = nil
+			return f.helm.validate()
 		},
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
@@ -43,7 +49,7 @@ do for kubectl, and KUBECONFIG is honoured.`,
 	root.SetErr(f.ErrOut)
 
 	pf := root.PersistentFlags()
-	f.KubeFlags.AddFlags(pf)
+	addGlobalFlags(pf, f)
 	pf.BoolVar(&f.Debug, "debug", false, "log what berth does, to stderr")
 	f.Repos.AddFlags(pf)
 
