@@ -14,8 +14,15 @@ import (
 // ParseValues parses a values file as Helm 4 does: one or more YAML
 // documents, each a map, merged in order (maps deeply, anything else
 // replaced by the later document). Numbers become float64 and YAML 1.1
-// booleans (yes, off, ...) are booleans, as with sigs.k8s.io/yaml.
+// booleans (yes, off, ...) are booleans, as with sigs.k8s.io/yaml. It is
+// the one parser of values files: a chart's values.yaml and -f files alike.
 func ParseValues(data []byte) (map[string]any, error) {
+	// The document reader drops a last line without a newline when the
+	// line ends exactly at the end of its 4096-byte buffer (Helm issue
+	// 32506); Helm's loader adds the newline, and so do we.
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		data = append(data[:len(data):len(data)], '\n')
+	}
 	values := map[string]any{}
 	reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
 	for doc := 1; ; doc++ {

@@ -1,7 +1,6 @@
 package values
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -15,8 +14,7 @@ import (
 	"strings"
 	"time"
 
-	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
-	"sigs.k8s.io/yaml"
+	"github.com/berth-sh/berth/pkg/chart"
 )
 
 // Options are the values flags of install/upgrade/template.
@@ -131,35 +129,15 @@ func mergeSetJSON(base map[string]any, s string) (map[string]any, error) {
 	return base, nil
 }
 
-// ReadValues parses a values file. The file may hold several YAML documents
-// separated by "---"; later documents are merged over earlier ones with
-// MergeMaps. Numbers become float64, as with sigs.k8s.io/yaml in Helm.
+// ReadValues parses a values file with chart.ParseValues, the parser of a
+// chart's values.yaml: several YAML documents separated by "---" are merged
+// in order, numbers become float64, as with sigs.k8s.io/yaml in Helm.
 func ReadValues(r io.Reader) (map[string]any, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
 	}
-	// The document reader can drop a last line without a newline (Helm
-	// issue 32506), so one is added.
-	if len(data) > 0 && data[len(data)-1] != '\n' {
-		data = append(data, '\n')
-	}
-	vals := map[string]any{}
-	docs := k8syaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
-	for {
-		raw, err := docs.Read()
-		if errors.Is(err, io.EOF) {
-			return vals, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("error reading yaml document: %w", err)
-		}
-		doc := map[string]any{}
-		if err := yaml.Unmarshal(raw, &doc); err != nil {
-			return nil, fmt.Errorf("cannot unmarshal yaml document: %w", err)
-		}
-		vals = MergeMaps(vals, doc)
-	}
+	return chart.ParseValues(data)
 }
 
 // MergeMaps returns a new map with b merged over a: maps present in both are

@@ -89,7 +89,7 @@ l: "1"
 			want:  "cert: PEM",
 		},
 		{name: "missing file", opts: Options{ValueFiles: []string{path("none.yaml")}}, wantErr: "none.yaml: no such file"},
-		{name: "bad YAML names file and line", opts: Options{ValueFiles: []string{path("bad.yaml")}}, wantErr: "failed to parse " + path("bad.yaml") + ": cannot unmarshal yaml document: error converting YAML to JSON: yaml: line 1"},
+		{name: "bad YAML names file and line", opts: Options{ValueFiles: []string{path("bad.yaml")}}, wantErr: "failed to parse " + path("bad.yaml") + ": YAML document 1: error converting YAML to JSON: yaml: line 1"},
 		{name: "a list is not values", opts: Options{ValueFiles: []string{path("list.yaml")}}, wantErr: "failed to parse " + path("list.yaml")},
 		{name: "bad --set", opts: Options{Values: []string{"a"}}, wantErr: `failed parsing --set data: key "a" has no value`},
 		{name: "bad --set-json", opts: Options{JSONValues: []string{"a=x"}}, wantErr: "failed parsing --set-json data a=x"},
