@@ -66,9 +66,10 @@ func benchmarkRender(b *testing.B, dir string) {
 	}
 }
 
-// vendorKubePrometheusStack copies the corpus chart (shipped without
-// charts/) to a temporary directory with its subcharts from the corpus, and
-// drops the disabled prometheus-windows-exporter, as hack/bench does.
+// vendorKubePrometheusStack copies the corpus chart to a temporary
+// directory, with its subcharts from the corpus where it does not vendor
+// them itself, and drops the disabled prometheus-windows-exporter, as
+// hack/bench does.
 func vendorKubePrometheusStack(b *testing.B, src string) string {
 	b.Helper()
 	dir := filepath.Join(b.TempDir(), "kube-prometheus-stack")
@@ -76,9 +77,16 @@ func vendorKubePrometheusStack(b *testing.B, src string) string {
 		b.Fatal(err)
 	}
 	for _, sub := range []string{"grafana", "kube-state-metrics", "prometheus-node-exporter"} {
-		if err := os.CopyFS(filepath.Join(dir, "charts", sub), os.DirFS(filepath.Join(corpusDir, sub))); err != nil {
+		to := filepath.Join(dir, "charts", sub)
+		if _, err := os.Stat(to); err == nil {
+			continue
+		}
+		if err := os.CopyFS(to, os.DirFS(filepath.Join(corpusDir, sub))); err != nil {
 			b.Fatal(err)
 		}
+	}
+	if err := os.RemoveAll(filepath.Join(dir, "charts", "prometheus-windows-exporter")); err != nil {
+		b.Fatal(err)
 	}
 	chartYAML := filepath.Join(dir, "Chart.yaml")
 	data, err := os.ReadFile(chartYAML)
