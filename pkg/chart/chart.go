@@ -109,26 +109,29 @@ func (c *Chart) ChartFullPath() string {
 	return c.parent.ChartFullPath() + "/charts/" + c.Name()
 }
 
-// Metadata is Chart.yaml.
+// Metadata is Chart.yaml. The fields, their order and their JSON names are
+// those of Helm's chart.Metadata, so that it serializes as Helm's does.
 type Metadata struct {
-	APIVersion   string            `json:"apiVersion"`
-	Name         string            `json:"name"`
-	Version      string            `json:"version"`
-	KubeVersion  string            `json:"kubeVersion,omitempty"`
-	Description  string            `json:"description,omitempty"`
-	Type         string            `json:"type,omitempty"`
-	Keywords     []string          `json:"keywords,omitempty"`
-	Home         string            `json:"home,omitempty"`
-	Sources      []string          `json:"sources,omitempty"`
-	Dependencies []*Dependency     `json:"dependencies,omitempty"`
-	Maintainers  []*Maintainer     `json:"maintainers,omitempty"`
-	Icon         string            `json:"icon,omitempty"`
-	AppVersion   string            `json:"appVersion,omitempty"`
-	Deprecated   bool              `json:"deprecated,omitempty"`
-	Annotations  map[string]string `json:"annotations,omitempty"`
+	Name        string   `json:"name,omitempty"`
+	Home        string   `json:"home,omitempty"`
+	Sources     []string `json:"sources,omitempty"`
+	Version     string   `json:"version,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Keywords    []string `json:"keywords,omitempty"`
+	// Maintainers must not hold nil entries (Validate rejects them).
+	Maintainers []*Maintainer `json:"maintainers,omitempty"`
+	Icon        string        `json:"icon,omitempty"`
+	APIVersion  string        `json:"apiVersion,omitempty"`
 	// Condition and Tags are Helm 2 fields kept for compatibility.
-	Condition string `json:"condition,omitempty"`
-	Tags      string `json:"tags,omitempty"`
+	Condition   string            `json:"condition,omitempty"`
+	Tags        string            `json:"tags,omitempty"`
+	AppVersion  string            `json:"appVersion,omitempty"`
+	Deprecated  bool              `json:"deprecated,omitempty"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+	KubeVersion string            `json:"kubeVersion,omitempty"`
+	// Dependencies must not hold nil entries (Validate rejects them).
+	Dependencies []*Dependency `json:"dependencies,omitempty"`
+	Type         string        `json:"type,omitempty"`
 }
 
 // Maintainer is one entry of Chart.yaml's maintainers.
@@ -151,8 +154,10 @@ type Dependency struct {
 	ImportValues []any  `json:"import-values,omitempty"`
 	Alias        string `json:"alias,omitempty"`
 	// DependsOn names the dependencies (by name or alias) to deploy before
-	// this one (Helm's HIP-0025); kept so that packing preserves it.
-	DependsOn []string `json:"depends-on,omitempty"`
+	// this one (HIP-0025); kept so that packing preserves it. Helm v4.3.1's
+	// Dependency has no such field, so templates do not see it in .Chart
+	// (the tag tells package render).
+	DependsOn []string `json:"depends-on,omitempty" template:"-"`
 }
 
 // Lock is Chart.lock: the dependencies as resolved.

@@ -3,9 +3,6 @@ package render
 import (
 	"fmt"
 	"runtime/debug"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/Masterminds/semver/v3"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -13,8 +10,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	k8sversion "k8s.io/apimachinery/pkg/util/version"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+
+	"github.com/berth-sh/berth/pkg/render/internal/common"
+	"github.com/berth-sh/berth/pkg/render/internal/version"
 )
 
 // HelmCompatVersion is the Helm release whose rendering berth reproduces. It
@@ -23,83 +22,43 @@ import (
 const HelmCompatVersion = "v4.3.1"
 
 // Capabilities is .Capabilities in templates: what the target cluster is
-// known (or assumed) to offer.
-type Capabilities struct {
-	// KubeVersion is the Kubernetes version.
-	KubeVersion KubeVersion
-	// APIVersions are the API group/versions, and group/version/Kind
-	// entries, the cluster serves.
-	APIVersions VersionSet
-	// HelmVersion is the Helm build berth is compatible with.
-	HelmVersion HelmVersion
-}
+// known (or assumed) to offer. It is Helm's type, field for field, and
+// prints as Helm's ("*common.Capabilities").
+type Capabilities = common.Capabilities
 
-// KubeVersion is a Kubernetes version as templates see it.
-type KubeVersion struct {
-	// Version is the version as given, with a leading "v" ("v1.33.4-gke.1").
-	Version string
-	// Major and Minor are the numeric parts, as strings ("1", "33").
-	Major string
-	Minor string
+// KubeVersion is a Kubernetes version as templates see it: Version as
+// given ("v1.33.4-gke.1"), Major and Minor, String the normalized version
+// ("v1.33.4") and GitVersion the version as given.
+type KubeVersion = common.KubeVersion
 
-	// normalized is "v" + major.minor.patch, without suffixes, for range checks.
-	normalized string
-}
-
-// String returns Version.
-func (kv *KubeVersion) String() string { return kv.Version }
-
-// GitVersion returns Version; it is kept for charts written for Helm 2.
-func (kv *KubeVersion) GitVersion() string { return kv.Version }
-
-// HelmVersion is .Capabilities.HelmVersion.
-type HelmVersion struct {
-	Version           string `json:"version"`
-	GitCommit         string `json:"git_commit"`
-	GitTreeState      string `json:"git_tree_state"`
-	GoVersion         string `json:"go_version"`
-	KubeClientVersion string `json:"kube_client_version"`
-}
+// HelmVersion is .Capabilities.HelmVersion, Helm's BuildInfo.
+type HelmVersion = version.BuildInfo
 
 // VersionSet is a set of API versions: "apps/v1", "v1" or, from discovery
 // and --api-versions, "monitoring.coreos.com/v1/ServiceMonitor".
-type VersionSet []string
-
-// Has reports whether apiVersion is in the set.
-func (v VersionSet) Has(apiVersion string) bool { return slices.Contains(v, apiVersion) }
+type VersionSet = common.VersionSet
 
 // ParseKubeVersion parses a Kubernetes version such as "1.33.0", "v1.29"
 // or "v1.33.4-gke.1245000", as --kube-version takes it.
-func ParseKubeVersion(s string) (KubeVersion, error) {
-	sv, err := k8sversion.ParseGeneric(s)
-	if err != nil {
-		return KubeVersion{}, fmt.Errorf("invalid Kubernetes version %q: %w", s, err)
-	}
-	v := s
-	if !strings.HasPrefix(v, "v") {
-		v = "v" + v
-	}
-	return KubeVersion{
-		Version:    v,
-		Major:      strconv.FormatUint(uint64(sv.Major()), 10),
-		Minor:      strconv.FormatUint(uint64(sv.Minor()), 10),
-		normalized: "v" + sv.String(),
-	}, nil
-}
+func ParseKubeVersion(s string) (KubeVersion, error) { return common.ParseKubeVersion(s) }
 
 // DefaultCapabilities returns what `helm template` assumes without a
 // cluster: the Kubernetes version of the client library berth is built with
 // and every API group/version that library knows, plus the CRD APIs.
 func DefaultCapabilities() *Capabilities {
-	kv, err := ParseKubeVersion(defaultKubeVersion())
-	if err != nil {
-		// defaultKubeVersion always returns a well-formed version.
-		kv = KubeVersion{Version: "v1.35.0", Major: "1", Minor: "35", normalized: "v1.35.0"}
-	}
+	major, minor := clientGoKubeVersion()
+	// A version made of two numbers always parses.
+	kv, _ := ParseKubeVersion(fmt.Sprintf("v%d.%d.0", major, minor))
 	return &Capabilities{
 		KubeVersion: kv,
 		APIVersions: DefaultAPIVersions(),
-		HelmVersion: HelmVersion{Version: HelmCompatVersion, GitTreeState: "clean", GoVersion: goVersion()},
+		// Helm's own build of v4.3.1 (hack/tools/build.sh helm) sets no
+		// commit or tree state.
+		HelmVersion: HelmVersion{
+			Version:           HelmCompatVersion,
+			GoVersion:         goVersion(),
+			KubeClientVersion: fmt.Sprintf("v%d.%d", major, minor),
+		},
 	}
 }
 
@@ -123,13 +82,16 @@ func DefaultAPIVersions() VersionSet {
 	return vs
 }
 
-// defaultKubeVersion derives v1.<minor>.0 from the k8s.io/client-go module
-// version (v0.<minor>.x), as Helm does.
-func defaultKubeVersion() string {
-	const fallback = "v1.35.0"
+// clientGoKubeVersion derives the Kubernetes version 1.<minor> from the
+// k8s.io/client-go module version (v0.<minor>.x), as Helm does for the
+// default KubeVersion and HelmVersion.KubeClientVersion.
+func clientGoKubeVersion() (major, minor uint64) {
+	// Without module information (test binaries) the version is fixed, as
+	// in Helm, whose test builds say 1.20.
+	const fallbackMinor = 35
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
-		return fallback
+		return 1, fallbackMinor
 	}
 	for _, m := range info.Deps {
 		if m.Path != "k8s.io/client-go" {
@@ -137,11 +99,11 @@ func defaultKubeVersion() string {
 		}
 		v, err := semver.NewVersion(m.Version)
 		if err != nil {
-			return fallback
+			return 1, fallbackMinor
 		}
-		return fmt.Sprintf("v%d.%d.0", v.Major()+1, v.Minor())
+		return v.Major() + 1, v.Minor()
 	}
-	return fallback
+	return 1, fallbackMinor
 }
 
 func goVersion() string {
@@ -158,18 +120,11 @@ func CheckKubeVersion(constraint string, kv KubeVersion) error {
 	if constraint == "" {
 		return nil
 	}
-	if !isCompatibleRange(constraint, kv.normalizedVersion()) {
+	if !isCompatibleRange(constraint, kv.String()) {
 		return fmt.Errorf("chart requires kubeVersion: %s which is incompatible with Kubernetes %s",
 			constraint, kv.Version)
 	}
 	return nil
-}
-
-func (kv *KubeVersion) normalizedVersion() string {
-	if kv.normalized != "" {
-		return kv.normalized
-	}
-	return kv.Version
 }
 
 func isCompatibleRange(constraint, ver string) bool {

@@ -3,6 +3,7 @@ package render
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"reflect"
 	"regexp"
@@ -11,6 +12,7 @@ import (
 	"text/template"
 
 	"github.com/berth-sh/berth/pkg/chart"
+	"github.com/berth-sh/berth/pkg/render/internal/common"
 )
 
 // Engine renders a chart's templates with Go text/template, sprig and
@@ -35,7 +37,7 @@ type Engine struct {
 // renderable is one template with the scope it is executed with.
 type renderable struct {
 	text     string
-	scope    map[string]any
+	scope    common.Values
 	basePath string
 }
 
@@ -63,31 +65,31 @@ var userErrRegexp = regexp.MustCompile(userErrStart + `((?s).*)` + userErrEnd)
 // partials.
 func (e *Engine) Render(c *chart.Chart, top map[string]any) (map[string]string, error) {
 	tpls := map[string]renderable{}
-	collectTemplates(c, tpls, top)
+	collectTemplates(c, tpls, rootScope(top))
 	return e.render(tpls)
 }
 
 // collectTemplates walks the chart tree, giving each chart its own scope:
 // its metadata, files and the part of the parent's values under its name.
 // It returns the chart's scope, which its parent shows as .Subcharts.
-func collectTemplates(c *chart.Chart, tpls map[string]renderable, parent map[string]any) map[string]any {
+//
+// The types are Helm's, as typeOf shows them: a template's data, its
+// .Values and .Template are common.Values, .Subcharts and its entries,
+// .Chart and .Release plain maps.
+func collectTemplates(c *chart.Chart, tpls map[string]renderable, parent common.Values) map[string]any {
 	subcharts := map[string]any{}
 	scope := map[string]any{
 		"Chart":        chartInfo(c),
 		"Files":        NewFiles(c.Files),
 		"Release":      parent["Release"],
 		"Capabilities": parent["Capabilities"],
-		"Values":       map[string]any{},
+		"Values":       common.Values{},
 		"Subcharts":    subcharts,
 	}
 	if c.IsRoot() {
-		if v, ok := parent["Values"].(map[string]any); ok {
-			scope["Values"] = v
-		}
-	} else if pv, ok := parent["Values"].(map[string]any); ok {
-		if v, ok := pv[c.Name()].(map[string]any); ok {
-			scope["Values"] = v
-		}
+		scope["Values"] = parent["Values"]
+	} else if v, ok := parent.Table("Values." + c.Name()); ok {
+		scope["Values"] = v
 	}
 	for _, dep := range c.Dependencies() {
 		subcharts[dep.Name()] = collectTemplates(dep, tpls, scope)
@@ -107,6 +109,17 @@ func collectTemplates(c *chart.Chart, tpls map[string]renderable, parent map[str
 	return scope
 }
 
+// rootScope is the data the root chart's scope is made from: top, with
+// .Values as a common.Values, which Helm's coalescing returns.
+func rootScope(top map[string]any) common.Values {
+	if v, ok := top["Values"].(map[string]any); ok {
+		scope := maps.Clone(top)
+		scope["Values"] = common.Values(v)
+		return scope
+	}
+	return top
+}
+
 // chartInfo is .Chart in templates, as Helm 4 builds it: Chart.yaml's
 // fields as a map under their Go names (.Chart.Name, .Chart.AppVersion,
 // .Chart.Maintainers...), nested structs as maps and lists as lists, plus
@@ -121,11 +134,16 @@ func chartInfo(c *chart.Chart) map[string]any {
 }
 
 // structMap converts a struct to a map from field name to value, recursing
-// into structs, pointers to structs and lists of them.
+// into structs, pointers to structs and lists of them. Fields tagged
+// template:"-" are berth's own, which Helm's types do not have: they are
+// left out.
 func structMap(v reflect.Value) map[string]any {
 	out := make(map[string]any, v.NumField())
 	t := v.Type()
 	for i := range v.NumField() {
+		if t.Field(i).Tag.Get("template") == "-" {
+			continue
+		}
 		out[t.Field(i).Name] = plainValue(v.Field(i))
 	}
 	return out
@@ -186,7 +204,7 @@ func (e *Engine) render(tpls map[string]renderable) (rendered map[string]string,
 			continue
 		}
 		r := tpls[name]
-		r.scope["Template"] = map[string]any{"Name": name, "BasePath": r.basePath}
+		r.scope["Template"] = common.Values{"Name": name, "BasePath": r.basePath}
 		var buf strings.Builder
 		buf.Grow(len(r.text)) // output is usually about as long as the template
 		if err := t.ExecuteTemplate(&buf, name, r.scope); err != nil {

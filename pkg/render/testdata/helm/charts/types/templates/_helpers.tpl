@@ -1,0 +1,1 @@
+{{- define "types.type" -}}{{ typeOf . }}/{{ typeOf .Values }}{{- end -}}
