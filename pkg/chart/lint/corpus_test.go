@@ -25,7 +25,6 @@ var helmFails = map[string]bool{
 	"helm-testdata-lib-chart":                      true, // type "Library"
 	"helm-testdata-subchart":                       true, // dependencies in a v1 Chart.yaml
 	"helm-testdata-subpop":                         true, // dependencies in a v1 Chart.yaml
-	"kube-prometheus-stack":                        true, // subcharts not vendored: a template reads their values
 }
 
 // Every corpus chart fails berth lint exactly when it fails helm lint.
