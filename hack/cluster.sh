@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts, stops and inspects the local Kubernetes cluster (etcd,
-# kube-apiserver, controller-manager, scheduler, kwok) used by test/e2e and
-# for trying berth by hand:
+# kube-apiserver, controller-manager, scheduler, kwok with three fake nodes,
+# and hack/cluster's volume provisioner behind a default StorageClass) used
+# by test/e2e and for trying berth by hand:
 #   hack/cluster.sh up|down|status
 # The binaries come from hack/tools/build.sh (`make tools`); state, logs and
 # the kubeconfig live in .cluster/. The manager is hack/cluster (Go), built

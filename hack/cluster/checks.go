@@ -8,23 +8,16 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"runtime"
-	"slices"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/util/retry"
 )
 
-const (
-	nodeName      = "kwok-node-0"
-	checkName     = "berth-cluster-check"
-	notReadyTaint = "node.kubernetes.io/not-ready"
-)
+// checkName names the objects up creates to prove the cluster works.
+const checkName = "berth-cluster-check"
 
 // etcdHealthy asks etcd's /health endpoint.
 func etcdHealthy(ctx context.Context, port int) error {
@@ -61,68 +54,6 @@ func apiServerReady(ctx context.Context, client kubernetes.Interface) error {
 func defaultServiceAccount(ctx context.Context, client kubernetes.Interface) error {
 	_, err := client.CoreV1().ServiceAccounts(metav1.NamespaceDefault).Get(ctx, "default", metav1.GetOptions{})
 	return err
-}
-
-// readyNode creates the fake node if needed and succeeds once kwok reports it
-// Ready and its not-ready taint is gone (removed here: the node-lifecycle
-// controller that would do it is disabled).
-func readyNode(ctx context.Context, client kubernetes.Interface) error {
-	nodes := client.CoreV1().Nodes()
-	node, err := nodes.Get(ctx, nodeName, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		node, err = nodes.Create(ctx, fakeNode(), metav1.CreateOptions{})
-	}
-	if err != nil {
-		return err
-	}
-	if !nodeReady(node) {
-		return fmt.Errorf("node %s not Ready yet", nodeName)
-	}
-	if !slices.ContainsFunc(node.Spec.Taints, isNotReadyTaint) {
-		return nil
-	}
-	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		node, err := nodes.Get(ctx, nodeName, metav1.GetOptions{})
-		if err != nil {
-			return err
-		}
-		node.Spec.Taints = slices.DeleteFunc(node.Spec.Taints, isNotReadyTaint)
-		_, err = nodes.Update(ctx, node, metav1.UpdateOptions{})
-		return err
-	})
-}
-
-func isNotReadyTaint(t corev1.Taint) bool { return t.Key == notReadyTaint }
-
-func nodeReady(node *corev1.Node) bool {
-	for _, c := range node.Status.Conditions {
-		if c.Type == corev1.NodeReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
-}
-
-// fakeNode is the node kwok manages: big enough for benchmarks.
-func fakeNode() *corev1.Node {
-	capacity := corev1.ResourceList{
-		corev1.ResourceCPU:    resource.MustParse("32"),
-		corev1.ResourceMemory: resource.MustParse("256Gi"),
-		corev1.ResourcePods:   resource.MustParse("5000"),
-	}
-	return &corev1.Node{
-		ObjectMeta: metav1.ObjectMeta{
-			Name:        nodeName,
-			Annotations: map[string]string{"kwok.x-k8s.io/node": "fake"},
-			Labels: map[string]string{
-				"type":                   "kwok",
-				"kubernetes.io/hostname": nodeName,
-				"kubernetes.io/os":       "linux",
-				"kubernetes.io/arch":     runtime.GOARCH,
-			},
-		},
-		Status: corev1.NodeStatus{Capacity: capacity, Allocatable: capacity},
-	}
 }
 
 // checkDeployment creates a one-replica Deployment in the default namespace

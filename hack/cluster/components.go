@@ -19,9 +19,13 @@ const (
 	fakeNodeIP = "10.255.0.1"
 )
 
+// provisionerComponent is the process that runs this program's provision
+// command: hack/cluster's own volume provisioner.
+const provisionerComponent = "provisioner"
+
 // component is one process of the cluster.
 type component struct {
-	name string   // binary in bin/, PID file and log file name
+	name string   // binary in bin/ (see layout.program), PID file and log file name
 	args []string // command-line arguments
 }
 
@@ -82,13 +86,16 @@ func components(l layout, bin string, s state) []component {
 			"--cidr=" + podCIDR,
 			"--node-ip=" + fakeNodeIP,
 		}},
+		{name: provisionerComponent, args: []string{"provision"}},
 	}
 }
 
 // componentNames lists the components in start order.
 func componentNames() []string {
-	return []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"}
+	return []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", provisionerComponent}
 }
 
 // binaryFiles lists what up needs from bin/.
-func binaryFiles() []string { return append(componentNames(), "kwok-stages.yaml") }
+func binaryFiles() []string {
+	return []string{"etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "kwok-stages.yaml"}
+}

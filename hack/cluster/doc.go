@@ -5,6 +5,12 @@
 // nodes and pods), built by hack/tools/build.sh into bin/ and started as
 // background processes whose state lives in .cluster/ at the repository root.
 //
+// Real charts run on it: three fake nodes, one per zone, with the labels
+// and resources charts ask for, and a default StorageClass served by this
+// program's own provisioner (the provision command, a process up starts
+// like the others), which binds each claim to a hostPath volume under
+// .cluster/volumes and deletes the volume with its claim.
+//
 // Usage:
 //
 //	go run ./hack/cluster up      # start (or confirm running), print KUBECONFIG

@@ -24,8 +24,20 @@ func (l layout) kubeconfig() string         { return filepath.Join(l.dir, "kubec
 func (l layout) stateFile() string          { return filepath.Join(l.dir, "state.json") }
 func (l layout) pki(name string) string     { return filepath.Join(l.dir, "pki", name) }
 func (l layout) etcdData() string           { return filepath.Join(l.dir, "etcd") }
+func (l layout) volumesDir() string         { return filepath.Join(l.dir, "volumes") }
 func (l layout) pidFile(name string) string { return filepath.Join(l.dir, "pids", name+".pid") }
 func (l layout) logFile(name string) string { return filepath.Join(l.dir, "logs", name+".log") }
+
+// program is the path up runs a component from: bin/NAME, but the
+// provisioner's is a link in the state directory to this program, so that
+// the kernel names its process "provisioner" and a recycled PID is told
+// apart from it.
+func (l layout) program(bin, name string) string {
+	if name == provisionerComponent {
+		return filepath.Join(l.dir, provisionerComponent)
+	}
+	return filepath.Join(bin, name)
+}
 
 // rel returns path relative to the repository root, for messages.
 func (l layout) rel(path string) string {

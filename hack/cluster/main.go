@@ -13,10 +13,13 @@ import (
 
 const usage = `usage: cluster up|down|status
 
-  up      start the local cluster (etcd, kube-apiserver, controller-manager,
-          scheduler, kwok and one fake node), or say it is already up
-  down    stop the processes up started and delete .cluster/
-  status  show each component and whether it is healthy (exit 1 if not)
+  up         start the local cluster (etcd, kube-apiserver, controller-manager,
+             scheduler, kwok with three fake nodes, the volume provisioner and
+             a default StorageClass), or say it is already up
+  down       stop the processes up started and delete .cluster/
+  status     show each component and whether it is healthy (exit 1 if not)
+  provision  (started by up) bind claims of the default StorageClass to
+             hostPath volumes in .cluster/volumes, delete them with their claims
 `
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -30,8 +33,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			"up": func(ctx context.Context, c *cluster) error {
 				return c.locked(func() error { return c.up(ctx, stdout) })
 			},
-			"down":   func(_ context.Context, c *cluster) error { return c.locked(c.down) },
-			"status": func(ctx context.Context, c *cluster) error { return c.status(ctx, stdout) },
+			"down":      func(_ context.Context, c *cluster) error { return c.locked(c.down) },
+			"status":    func(ctx context.Context, c *cluster) error { return c.status(ctx, stdout) },
+			"provision": func(ctx context.Context, c *cluster) error { return c.provision(ctx) },
 		},
 		Reported: errUnhealthy,
 	}.Run(args, stderr)

@@ -83,10 +83,11 @@ func TestComponents(t *testing.T) {
 	}
 	wantArgs := map[string][]string{
 		"etcd":                    {"--listen-client-urls=http://127.0.0.1:1", "--data-dir=/repo/.cluster/etcd"},
-		"kube-apiserver":          {"--etcd-servers=http://127.0.0.1:1", "--secure-port=3", "--service-cluster-ip-range=10.96.0.0/16", "--token-auth-file=/repo/.cluster/pki/tokens.csv"},
+		"kube-apiserver":          {"--etcd-servers=http://127.0.0.1:1", "--secure-port=3", "--service-cluster-ip-range=10.96.0.0/16", "--token-auth-file=/repo/.cluster/pki/tokens.csv", "--allow-privileged=true"},
 		"kube-controller-manager": {"--kubeconfig=/repo/.cluster/kubeconfig", "--leader-elect=false", "--controllers=*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle"},
 		"kube-scheduler":          {"--kubeconfig=/repo/.cluster/kubeconfig", "--secure-port=0"},
 		"kwok":                    {"/repo/bin/kwok-stages.yaml", "--manage-all-nodes=true"},
+		"provisioner":             {"provision"},
 	}
 	for _, c := range comps {
 		joined := strings.Join(c.args, " ")
@@ -94,6 +95,14 @@ func TestComponents(t *testing.T) {
 			if !strings.Contains(joined, want) {
 				t.Errorf("%s args %q lack %q", c.name, c.args, want)
 			}
+		}
+		if want := "/repo/bin/" + c.name; c.name == provisionerComponent {
+			// A link in the state directory, for the process's name.
+			if got := l.program("/repo/bin", c.name); got != "/repo/.cluster/provisioner" {
+				t.Errorf("provisioner program = %s, want /repo/.cluster/provisioner", got)
+			}
+		} else if got := l.program("/repo/bin", c.name); got != want {
+			t.Errorf("%s program = %s, want %s", c.name, got, want)
 		}
 		if c.name == "kube-scheduler" && strings.Contains(joined, "--controllers") {
 			t.Errorf("kube-scheduler got controller-manager flags: %q", c.args)

@@ -4,7 +4,8 @@ package main
 
 import (
 	"errors"
-	"path/filepath"
+	"fmt"
+	"os"
 
 	"github.com/berth-sh/berth/hack/internal/localproc"
 )
@@ -14,7 +15,7 @@ import (
 func (c *cluster) startDetached(comp component) (*localproc.Process, error) {
 	return localproc.Start(localproc.Spec{
 		Name:    comp.name,
-		Path:    filepath.Join(c.bin, comp.name),
+		Path:    c.program(c.bin, comp.name),
 		Args:    comp.args,
 		Dir:     c.dir,
 		LogFile: c.logFile(comp.name),
@@ -24,3 +25,20 @@ func (c *cluster) startDetached(comp component) (*localproc.Process, error) {
 
 // errExited reports a component that exited while up waited for it.
 var errExited = errors.New("exited")
+
+// linkProvisioner points the provisioner's program (layout.program) at
+// this executable, whose provision command it runs.
+func (c *cluster) linkProvisioner() error {
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find this program for the provisioner: %w", err)
+	}
+	link := c.program(c.bin, provisionerComponent)
+	if err := os.Remove(link); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if err := os.Symlink(self, link); err != nil {
+		return fmt.Errorf("link the provisioner: %w", err)
+	}
+	return nil
+}

@@ -8,10 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
-
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/berth-sh/berth/hack/internal/localproc"
 )
@@ -19,7 +18,8 @@ import (
 // errUnhealthy makes status exit 1 after printing its report.
 var errUnhealthy = errors.New("cluster not healthy")
 
-// status prints each component's PID and state, and the node's.
+// status prints each component's PID and state, and whether the cluster
+// is healthy.
 func (c *cluster) status(ctx context.Context, stdout io.Writer) error {
 	if _, err := os.Stat(c.dir); errors.Is(err, os.ErrNotExist) {
 		fmt.Fprintf(stdout, "Local cluster is not running (no %s). Start it with `make cluster-up` (hack/cluster.sh up).\n", c.rel(c.dir))
@@ -38,7 +38,8 @@ func (c *cluster) status(ctx context.Context, stdout io.Writer) error {
 	_ = tw.Flush()
 	problems := c.check(ctx)
 	if len(problems) == 0 {
-		fmt.Fprintf(stdout, "\nHealthy: etcd and kube-apiserver answer, node %s is Ready.\nexport KUBECONFIG=%s\n", nodeName, c.kubeconfig())
+		fmt.Fprintf(stdout, "\nHealthy: etcd and kube-apiserver answer, nodes %s are Ready, StorageClass %s is the default.\nexport KUBECONFIG=%s\n",
+			strings.Join(nodeNames(), ", "), storageClassName, c.kubeconfig())
 		return nil
 	}
 	fmt.Fprintln(stdout, "\nNot healthy:")
@@ -49,7 +50,10 @@ func (c *cluster) status(ctx context.Context, stdout io.Writer) error {
 }
 
 // check returns what is wrong with the recorded cluster; nothing when every
-// process runs, etcd and the API server answer and the node is Ready.
+// process runs, etcd and the API server answer, the nodes are Ready with
+// the labels and resources up gives them, and the default StorageClass
+// exists. A cluster started by an older up (one node, no StorageClass, no
+// provisioner) is not healthy, so up replaces it.
 func (c *cluster) check(ctx context.Context) []string {
 	var problems []string
 	for _, name := range componentNames() {
@@ -76,12 +80,11 @@ func (c *cluster) check(ctx context.Context) []string {
 	if err != nil {
 		return []string{fmt.Sprintf("kube-apiserver: %v", err)}
 	}
-	node, err := client.CoreV1().Nodes().Get(ctx, nodeName, metav1.GetOptions{})
-	if err != nil {
-		return []string{fmt.Sprintf("node %s: %v", nodeName, err)}
+	if p := nodesProblem(ctx, client); p != "" {
+		return []string{fmt.Sprintf("%s (kwok log: %s)", p, c.rel(c.logFile("kwok")))}
 	}
-	if !nodeReady(node) {
-		return []string{fmt.Sprintf("node %s is not Ready (kwok log: %s)", nodeName, c.rel(c.logFile("kwok")))}
+	if p := storageClassProblem(ctx, client); p != "" {
+		return []string{p}
 	}
 	return nil
 }

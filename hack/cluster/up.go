@@ -105,6 +105,9 @@ func (c *cluster) start(ctx context.Context) error {
 	if err := c.startAndWait(ctx, comps[1], apiServerTimeout, func(ctx context.Context) error { return apiServerReady(ctx, client) }); err != nil {
 		return err
 	}
+	if err := c.linkProvisioner(); err != nil {
+		return err
+	}
 	for _, comp := range comps[2:] {
 		if err := c.startOnly(comp); err != nil {
 			return err
@@ -113,7 +116,8 @@ func (c *cluster) start(ctx context.Context) error {
 	return c.settle(ctx, client)
 }
 
-// settle waits for the controllers, the node and a test Deployment.
+// settle waits for the controllers and the nodes, creates the default
+// StorageClass, and waits for a test Deployment and a test claim.
 func (c *cluster) settle(ctx context.Context, client kubernetes.Interface) error {
 	type step struct {
 		what     string        // what is awaited, for errors
@@ -127,13 +131,21 @@ func (c *cluster) settle(ctx context.Context, client kubernetes.Interface) error
 		check:    func(ctx context.Context) error { return defaultServiceAccount(ctx, client) },
 		progress: "controller-manager working",
 	}, {
-		what: "node " + nodeName + " Ready", blame: []string{"kwok"}, timeout: nodeTimeout,
-		check:    func(ctx context.Context) error { return readyNode(ctx, client) },
-		progress: "node " + nodeName + " Ready and schedulable",
+		what: "nodes Ready", blame: []string{"kwok"}, timeout: nodeTimeout,
+		check:    func(ctx context.Context) error { return readyNodes(ctx, client) },
+		progress: fmt.Sprintf("nodes %s Ready and schedulable", strings.Join(nodeNames(), ", ")),
+	}, {
+		what: "StorageClass/" + storageClassName, blame: []string{"kube-apiserver"}, timeout: controllerTimeout,
+		check:    func(ctx context.Context) error { return ensureStorageClass(ctx, client) },
+		progress: "default StorageClass " + storageClassName + " created",
 	}, {
 		what: "test Deployment Available", blame: []string{"kube-scheduler", "kube-controller-manager", "kwok"}, timeout: checkTimeout,
 		check:    func(ctx context.Context) error { return checkDeployment(ctx, client) },
 		progress: "test Deployment became Available",
+	}, {
+		what: "test claim Bound and its volume deleted with it", blame: []string{provisionerComponent, "kube-controller-manager"}, timeout: checkTimeout,
+		check:    (&claimCheck{client: client}).step,
+		progress: "test claim became Bound; its volume went with it",
 	}}
 	for _, step := range steps {
 		began := time.Now()
