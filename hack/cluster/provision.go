@@ -228,7 +228,10 @@ func (p *provisioner) syncVolume(ctx context.Context, name string) error {
 	}
 	uid := pv.UID
 	err = p.client.CoreV1().PersistentVolumes().Delete(ctx, name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid}})
-	if err != nil && !apierrors.IsNotFound(err) {
+	if apierrors.IsNotFound(err) {
+		return nil // deleted on an earlier event, before the informer saw it go
+	}
+	if err != nil {
 		return fmt.Errorf("delete PersistentVolume/%s: %w", name, err)
 	}
 	ref := pv.Spec.ClaimRef
