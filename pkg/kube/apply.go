@@ -62,6 +62,7 @@ type applyItem struct {
 	fetched      bool                        // live was read
 	live         *unstructured.Unstructured  // before apply; nil if absent
 	liveFields   []metav1.ManagedFieldsEntry // live's managed fields
+	wait         WaitMode                    // the object's AnnotationWait
 	entry        ChangeSetEntry              // set once handled
 }
 
@@ -171,6 +172,9 @@ func (c *Client) prepareItem(obj *unstructured.Unstructured, crdScopes map[schem
 	if it.isNamespaced && it.ref.Namespace == "" {
 		return nil, &ObjectError{Ref: it.ref, Err: errors.New("namespaced object without a namespace")}
 	}
+	if it.wait, err = waitModeOf(obj); err != nil {
+		return nil, &ObjectError{Ref: it.ref, Err: err}
+	}
 	it.obj.SetNamespace(it.ref.Namespace)
 	it.obj.SetManagedFields(nil)
 	if !opts.Owner.IsZero() {
@@ -238,6 +242,7 @@ func (c *Client) applyWave(ctx context.Context, wave []*applyItem, opts ApplyOpt
 	var mu sync.Mutex
 	return forEach(ctx, wave, opts.concurrency(), func(ctx context.Context, it *applyItem) error {
 		err := c.applyOne(ctx, it, opts)
+		it.entry.Wait = it.wait
 		if err == nil && opts.OnApplied != nil && it.entry.Action != "" {
 			mu.Lock()
 			defer mu.Unlock()

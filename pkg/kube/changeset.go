@@ -40,6 +40,8 @@ type ChangeSetEntry struct {
 	// Applied is the digest of what the apply left on the object, for
 	// ApplyOptions.Applied next time; "" for other actions and dry runs.
 	Applied string `json:"-"`
+	// Wait is how Wait awaits the object: its AnnotationWait as applied.
+	Wait WaitMode `json:"-"`
 }
 
 // String returns "Subject action", with the reason of skipped entries.

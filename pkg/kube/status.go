@@ -3,9 +3,11 @@ package kube
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	kstatus "github.com/fluxcd/cli-utils/pkg/kstatus/status"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // Status is the readiness of an object, as kstatus computes it.
@@ -50,7 +52,8 @@ func (s ObjectStatus) String() string {
 
 // waitTarget is one object Wait awaits, with what its apply returned.
 type waitTarget struct {
-	ref ObjectRef
+	ref      ObjectRef
+	resource schema.GroupResource
 	// generation and resourceVersion are the object's right after the
 	// apply of this operation.
 	generation      int64
@@ -58,25 +61,45 @@ type waitTarget struct {
 	// changed says the apply created or changed the object, so a status
 	// written before it says nothing of this change.
 	changed bool
-	// expectsStatus says a controller reports the object's status: a custom
-	// resource whose definition has a status subresource.
-	expectsStatus bool
+	// existsOnly counts the object ready once it exists (berth.sh/wait:
+	// exists).
+	existsOnly bool
+	// expect is what the object's status must show.
+	expect statusExpectation
+	// graceOver says the grace for a first status ended (expect is
+	// statusWithinGrace).
+	graceOver bool
+}
+
+// statusRules are the settings of one Wait that computeStatus applies.
+type statusRules struct {
+	waitForJobs bool
+	grace       time.Duration
+	now         time.Time
 }
 
 // computeStatus returns the readiness of obj, the live state of t. It is
 // kstatus's, made stricter: the object must be at least the applied
 // generation, a workload's status must have observed it, a custom resource
-// with a status subresource is not ready before its status appears (and, if
+// that expects a status is not ready before its status appears (and, if
 // it has no observedGeneration, before a write after the apply), and Jobs
 // count when created, or when complete with waitForJobs.
-func computeStatus(t *waitTarget, obj *unstructured.Unstructured, waitForJobs bool) ObjectStatus {
+func computeStatus(t *waitTarget, obj *unstructured.Unstructured, rules statusRules) ObjectStatus {
 	st := ObjectStatus{Ref: t.ref}
-	if obj == nil {
+	switch {
+	case obj == nil:
 		st.Status, st.Message = StatusNotFound, "not found"
+		return st
+	case t.existsOnly:
+		st.Status, st.Message = StatusCurrent, "exists ("+AnnotationWait+": "+string(WaitExists)+")"
 		return st
 	}
 	if gen := obj.GetGeneration(); gen < t.generation {
 		st.Status, st.Message = StatusInProgress, fmt.Sprintf("waiting for generation %d (seen %d)", t.generation, gen)
+		return st
+	}
+	if countedReady(t, obj, rules) {
+		st.Status, st.Message = StatusCurrent, fmt.Sprintf("no status from a controller within %s; counted ready", rules.grace)
 		return st
 	}
 	if msg, waiting := awaitingStatus(t, obj); waiting {
@@ -90,7 +113,7 @@ func computeStatus(t *waitTarget, obj *unstructured.Unstructured, waitForJobs bo
 	}
 	st.Status, st.Message = Status(res.Status), res.Message
 	if t.ref.Group == "batch" && t.ref.Kind == "Job" {
-		return jobStatus(st, obj, waitForJobs)
+		return jobStatus(st, obj, rules.waitForJobs)
 	}
 	if podFailed(t.ref, obj) {
 		// kstatus calls a failed Pod current: it completed.
@@ -108,6 +131,16 @@ func computeStatus(t *waitTarget, obj *unstructured.Unstructured, waitForJobs bo
 	return st
 }
 
+// countedReady reports whether obj, a custom resource awaited for a first
+// status within the grace, has none and the grace is over, or has had none
+// for as long as the grace.
+func countedReady(t *waitTarget, obj *unstructured.Unstructured, rules statusRules) bool {
+	if t.expect != statusWithinGrace || hasStatus(obj) || obj.GetDeletionTimestamp() != nil {
+		return false
+	}
+	return t.graceOver || oldWithoutStatus(obj, rules.grace, rules.now)
+}
+
 // workloads are the kinds whose controllers report status.observedGeneration.
 var workloads = map[string]bool{"Deployment": true, "StatefulSet": true, "DaemonSet": true, "ReplicaSet": true}
 
@@ -119,7 +152,7 @@ func awaitingStatus(t *waitTarget, obj *unstructured.Unstructured) (string, bool
 	switch {
 	case t.ref.Group == "apps" && workloads[t.ref.Kind] && !hasObserved:
 		return fmt.Sprintf("waiting for the controller to observe generation %d", obj.GetGeneration()), true
-	case !t.expectsStatus || obj.GetDeletionTimestamp() != nil:
+	case t.expect == statusAsIs || obj.GetDeletionTimestamp() != nil:
 		return "", false
 	case len(status) == 0:
 		return "waiting for status", true

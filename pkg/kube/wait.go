@@ -7,10 +7,6 @@ import (
 	"strings"
 	"time"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
@@ -28,6 +24,39 @@ type WaitOptions struct {
 	// OnStatus is called, from one goroutine at a time, with the first
 	// status of every object and each change of its status or message.
 	OnStatus func(ObjectStatus)
+	// StatusGrace is how long a custom resource of a kind whose controller
+	// may never write a status is awaited for a first one before it counts
+	// ready (see Wait); 0 is DefaultStatusGrace.
+	StatusGrace time.Duration
+	// WaitForStatus are kinds whose custom resources are never counted
+	// ready without a status (--wait-for-status): Kind matches any group,
+	// case-insensitively; a Group limits it to that group.
+	WaitForStatus []schema.GroupKind
+	// Now and After are the clock (time.Now and time.After when nil), for
+	// tests.
+	Now   func() time.Time
+	After func(time.Duration) <-chan time.Time
+}
+
+func (o WaitOptions) statusGrace() time.Duration {
+	if o.StatusGrace > 0 {
+		return o.StatusGrace
+	}
+	return DefaultStatusGrace
+}
+
+func (o WaitOptions) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
+func (o WaitOptions) after(d time.Duration) <-chan time.Time {
+	if o.After != nil {
+		return o.After(d)
+	}
+	return time.After(d)
 }
 
 // WaitError is a wait that ended before every object was ready: at the
@@ -75,16 +104,27 @@ func (e *WaitError) Unwrap() error { return e.Err }
 // namespace with one list and watch. An object counts only once its status
 // reflects the apply that produced its entry (see ChangeSetEntry's
 // Generation): a Deployment once its controller observed the applied
-// generation and enough replicas are available, a custom resource whose
-// definition has a status subresource once it has a status (written after
-// the apply, when it has no observedGeneration). Deleted and skipped
-// entries are not awaited.
+// generation and enough replicas are available. Deleted and skipped
+// entries are not awaited, nor objects annotated berth.sh/wait: none; one
+// annotated berth.sh/wait: exists counts once it exists.
+//
+// A custom resource whose definition has a status subresource is not
+// ready before it has a status (written after the apply, when it has no
+// observedGeneration) if some object of its kind carries a status (a
+// controller writes them), if it is annotated berth.sh/wait: ready or if
+// opts.WaitForStatus names its kind. Otherwise its controller may never
+// write one (prometheus-operator's rules and monitors): it is awaited for
+// a first status only for opts.StatusGrace, counted from when every other
+// object is ready (the controllers the release installs then run), and
+// then counts ready with the message "no status from a controller within
+// 20s; counted ready". So does one that has existed for the grace without
+// a status. A status arriving within the grace is awaited as above.
 //
 // It returns a *WaitError listing the objects not ready, with the reasons
 // their pods give, at the timeout, when ctx ends, or as soon as a Job or
 // Pod fails.
 func (c *Client) Wait(ctx context.Context, entries []ChangeSetEntry, opts WaitOptions) error {
-	groups, targets, err := c.waitTargets(ctx, entries)
+	groups, targets, err := c.waitTargets(ctx, entries, opts)
 	if err != nil || len(targets) == 0 {
 		return err
 	}
@@ -115,15 +155,18 @@ type watchGroup struct {
 
 // waitTargets resolves the entries to await and groups them by resource
 // and namespace.
-func (c *Client) waitTargets(ctx context.Context, entries []ChangeSetEntry) ([]*watchGroup, []*waitTarget, error) {
+func (c *Client) waitTargets(ctx context.Context, entries []ChangeSetEntry, opts WaitOptions) ([]*watchGroup, []*waitTarget, error) {
 	var targets []*waitTarget
 	var groups []*watchGroup
 	byKey := map[string]*watchGroup{}
-	hasStatus := map[schema.GroupResource]bool{}
+	kinds := map[schema.GroupResource]kindStatus{}
 	for _, e := range entries {
 		switch e.Action {
 		case ActionCreated, ActionConfigured, ActionUnchanged:
 		default:
+			continue
+		}
+		if e.Wait == WaitNone {
 			continue
 		}
 		mapping, err := c.anyMapping(e.Ref)
@@ -131,8 +174,9 @@ func (c *Client) waitTargets(ctx context.Context, entries []ChangeSetEntry) ([]*
 			return nil, nil, objectError(e.Ref, "resolve kind to wait for", err)
 		}
 		gr := mapping.Resource.GroupResource()
-		if _, ok := hasStatus[gr]; !ok {
-			hasStatus[gr] = c.hasStatusSubresource(ctx, mapping)
+		forced := forcesStatus(opts.WaitForStatus, e.Ref.GroupKind())
+		if _, ok := kinds[gr]; !ok {
+			kinds[gr] = c.kindStatusOf(ctx, mapping, e.Ref.Namespace, !forced)
 		}
 		key := mapping.Resource.String() + "/" + e.Ref.Namespace
 		g := byKey[key]
@@ -146,41 +190,12 @@ func (c *Client) waitTargets(ctx context.Context, entries []ChangeSetEntry) ([]*
 		}
 		g.names[e.Ref.Name] = len(targets)
 		targets = append(targets, &waitTarget{
-			ref: e.Ref, generation: e.Generation, resourceVersion: e.ResourceVersion,
-			changed: e.Action != ActionUnchanged, expectsStatus: hasStatus[gr],
+			ref: e.Ref, resource: gr, generation: e.Generation, resourceVersion: e.ResourceVersion,
+			changed: e.Action != ActionUnchanged, existsOnly: e.Wait == WaitExists,
+			expect: kinds[gr].expectation(e.Wait, forced),
 		})
 	}
 	return groups, targets, nil
 }
 
 var crdResource = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
-
-// hasStatusSubresource reports whether mapping's resource is defined by a
-// CustomResourceDefinition whose version has a status subresource: a
-// controller then reports the objects' status, and they are not ready
-// before it does. When the definition cannot be read, a resource of a
-// group outside Kubernetes' own is assumed to have one.
-func (c *Client) hasStatusSubresource(ctx context.Context, mapping *meta.RESTMapping) bool {
-	res := mapping.Resource
-	if !strings.Contains(res.Group, ".") {
-		return false // core, apps, batch, ...: not a custom resource
-	}
-	crd, err := c.dynamic.Resource(crdResource).Get(ctx, res.Resource+"."+res.Group, metav1.GetOptions{})
-	switch {
-	case apierrors.IsNotFound(err):
-		return false
-	case err != nil:
-		return !strings.HasSuffix(res.Group, ".k8s.io")
-	}
-	versions, _, _ := unstructured.NestedSlice(crd.Object, "spec", "versions")
-	for _, v := range versions {
-		version, _ := v.(map[string]any)
-		if version["name"] != res.Version {
-			continue
-		}
-		subresources, _ := version["subresources"].(map[string]any)
-		_, ok := subresources["status"]
-		return ok
-	}
-	return false
-}

@@ -68,14 +68,83 @@ func (w *waiter) run(ctx context.Context) error {
 	if err := w.watchPods(ctx); err != nil {
 		return fmt.Errorf("watch pods: %w", err)
 	}
+	var graceOver <-chan time.Time
+	graceStarted := false
 	for !w.allReady() {
+		if !graceStarted && w.onlyGraceLeft() {
+			graceStarted, graceOver = true, w.opts.after(w.opts.statusGrace())
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-graceOver:
+			graceOver = nil
+			if err := w.endGrace(); err != nil {
+				return err
+			}
 		case u := <-w.updates:
 			if err := w.handle(u); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// onlyGraceLeft reports whether the objects not ready are all custom
+// resources awaited for a first status within the grace that have none:
+// the grace then starts.
+func (w *waiter) onlyGraceLeft() bool {
+	waiting := false
+	for i, t := range w.targets {
+		if w.known[i] && w.status[i].Status == StatusCurrent {
+			continue
+		}
+		if !w.known[i] || t.expect != statusWithinGrace || w.live[i] == nil || hasStatus(w.live[i]) {
+			return false
+		}
+		waiting = true
+	}
+	return waiting
+}
+
+// endGrace counts ready the objects still without a first status at the
+// end of the grace.
+func (w *waiter) endGrace() error {
+	for i, t := range w.targets {
+		if t.expect != statusWithinGrace {
+			continue
+		}
+		t.graceOver = true
+		if w.known[i] {
+			if err := w.set(i, w.live[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// learnStatus notes that obj, the object of target i, carries a status:
+// a controller writes the status of its kind, so every object of the kind
+// still within the grace is now awaited until its status shows it ready.
+func (w *waiter) learnStatus(i int, obj *unstructured.Unstructured) error {
+	t := w.targets[i]
+	if t.expect != statusWithinGrace || t.graceOver || obj == nil || !hasStatus(obj) {
+		return nil
+	}
+	var others []int
+	for j, o := range w.targets {
+		if o.resource == t.resource && o.expect == statusWithinGrace && !o.graceOver {
+			o.expect = statusRequired
+			if j != i && w.known[j] {
+				others = append(others, j)
+			}
+		}
+	}
+	for _, j := range others {
+		if err := w.set(j, w.live[j]); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -110,13 +179,18 @@ func (w *waiter) handle(u waitUpdate) error {
 	}
 	i := u.group.names[u.name]
 	w.live[i] = u.obj
+	if err := w.learnStatus(i, u.obj); err != nil {
+		return err
+	}
 	return w.set(i, u.obj)
 }
 
 // set computes the status of target i from obj and reports it if it
 // changed.
 func (w *waiter) set(i int, obj *unstructured.Unstructured) error {
-	st := computeStatus(w.targets[i], obj, w.opts.WaitForJobs)
+	st := computeStatus(w.targets[i], obj, statusRules{
+		waitForJobs: w.opts.WaitForJobs, grace: w.opts.statusGrace(), now: w.opts.now(),
+	})
 	if st.Status != StatusCurrent {
 		if reasons := w.pods.reasons(st.Ref, obj); reasons != "" {
 			st.Message += ": " + reasons
