@@ -17,6 +17,7 @@ GOLANGCI_LINT_VERSION := v2.15.0
 TOOLS_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/berth/tools
 GOLANGCI_LINT := $(TOOLS_CACHE)/golangci-lint-$(GOLANGCI_LINT_VERSION)/golangci-lint
 CORPUS    ?= $(CURDIR)/../shared/corpus
+CORPUS2   ?= $(CURDIR)/../shared/corpus2
 export BERTH_BIN_DIR := $(BIN)
 
 .PHONY: help
@@ -95,12 +96,16 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 30s); new crashers lan
 	done
 
 .PHONY: compat
-compat: build ## Helm-compatibility corpus (../shared/corpus); fails if a case in hack/compat-passing.txt regresses
-	python3 hack/compat.py $(BIN)/berth $(CORPUS)
+compat: build ## Helm-compatibility corpora: ../shared/corpus, and ../shared/corpus2 against bin/helm; fails if a case in hack/compat*-passing.txt regresses
+	hack/tools/build.sh helm
+	status=0; python3 hack/compat.py $(BIN)/berth $(CORPUS) || status=$$?; \
+	python3 hack/compat2.py $(BIN)/berth $(BIN)/helm $(CORPUS2) $(CORPUS)/check.py || status=$$?; exit $$status
 
 .PHONY: compat-update
-compat-update: build ## record the corpus cases that pass now in hack/compat-passing.txt
+compat-update: build ## record the corpus cases that pass now in hack/compat-passing.txt and hack/compat2-passing.txt
+	hack/tools/build.sh helm
 	python3 hack/compat.py $(BIN)/berth $(CORPUS) --update
+	python3 hack/compat2.py $(BIN)/berth $(BIN)/helm $(CORPUS2) $(CORPUS)/check.py --update
 
 .PHONY: clean
 clean: ## remove bin/ links and build output (the tools cache is kept)

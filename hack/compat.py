@@ -31,32 +31,40 @@ def main(argv):
         print(p.stdout + p.stderr, file=sys.stderr)
         return 1
     results, _ = json.JSONDecoder().raw_decode(p.stdout[start:])
+    return report(results, BASELINE, "--update" in argv)
+
+
+def report(results, baseline_path, update, label="compat", corpus="corpus"):
+    """Prints each case and the totals and checks the ratchet baseline_path:
+    it fails when a case listed there no longer passes; with update it
+    rewrites the list instead."""
     for r in results:
         tag = "PASS" if r["ok"] else "FAIL"
         exact = " exact" if r.get("exact") else ""
         print(f"{tag}{exact:6} {r['case']:55} {r['seconds']:6.2f}s  {r.get('detail', '')[:300]}")
     passing = {r["case"] for r in results if r["ok"]}
     det = [r for r in results if r.get("deterministic")]
-    print(f"byte-identical: {sum(bool(r.get('exact')) for r in det)}/{len(det)} deterministic rendering cases")
+    print(f"{label}: byte-identical: {sum(bool(r.get('exact')) for r in det)}/{len(det)} deterministic rendering cases")
     # Not check.py's "N passed, M failed" line: CI reads such closing lines as
     # test results, and what make compat fails on is a regression (below).
-    print(f"compat: {len(passing)} of {len(results)} corpus cases pass")
-    if "--update" in argv:
-        with open(BASELINE, "w") as f:
+    print(f"{label}: {len(passing)} of {len(results)} {corpus} cases pass")
+    name = os.path.relpath(baseline_path)
+    if update:
+        with open(baseline_path, "w") as f:
             f.write("".join(c + "\n" for c in sorted(passing)))
-        print(f"compat: wrote {len(passing)} passing cases to {os.path.relpath(BASELINE)}")
+        print(f"{label}: wrote {len(passing)} passing cases to {name}")
         return 0
     baseline = set()
-    if os.path.exists(BASELINE):
-        baseline = {l.strip() for l in open(BASELINE) if l.strip() and not l.startswith("#")}
+    if os.path.exists(baseline_path):
+        baseline = {l.strip() for l in open(baseline_path) if l.strip() and not l.startswith("#")}
     regressed = sorted(baseline - passing)
     if regressed:
-        print("compat: these cases passed before and fail now:\n  " + "\n  ".join(regressed), file=sys.stderr)
+        print(f"{label}: these cases passed before and fail now:\n  " + "\n  ".join(regressed), file=sys.stderr)
         return 1
     new = sorted(passing - baseline)
-    print(f"compat: no regression: every case in {os.path.relpath(BASELINE)} passes")
+    print(f"{label}: no regression: every case in {name} passes")
     if new:
-        print(f"compat: {len(new)} more cases pass than hack/compat-passing.txt lists; "
+        print(f"{label}: {len(new)} more cases pass than {name} lists; "
               "run `make compat-update` to record them: " + ", ".join(new))
     return 0
 

@@ -1,0 +1,228 @@
+#!/usr/bin/env python3
+"""make compat, part 2: corpus2 rendered by Helm at run time, compared with berth.
+
+Usage: hack/compat2.py BERTH HELM CORPUS2_DIR CHECK_PY [--update] [--case SUBSTRING] [--keep DIR]
+
+../shared/corpus2 holds real charts with their dependencies vendored but no
+expected output. For each chart this renders a case with the chart's own
+values, one per values file the chart ships for its CI (ci/*.yaml) and one
+per values-*.yaml beside values.yaml, all as
+  template rel CHART --namespace ns --kube-version 1.33.0 [-f F] [flags]
+with HELM (v4.3.1, hack/tools/build.sh helm) and writes what it printed as
+the expected output, in the format of ../shared/corpus; each case is then
+checked with the corpus' check.py, as parsed YAML and byte for byte.
+
+Documents that differ between two runs of Helm itself (random passwords,
+generated certificates, the time) are listed as volatile, so check.py
+compares only their kind; compat2 also compares them outside the values that
+differ between Helm's two runs. Helm runs a second time only when berth's
+output is not byte-identical to the first. Where Helm fails, berth must fail too and name
+the template Helm named.
+
+The ratchet is hack/compat2-passing.txt, as hack/compat-passing.txt is for
+compat.py: a listed case that fails is a regression; --update rewrites it.
+--keep DIR keeps the generated cases and expected output in DIR.
+"""
+import importlib.util, json, os, re, shlex, shutil, subprocess, sys, tempfile
+
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import compat  # noqa: E402  (the ratchet, shared with make compat's first part)
+
+BASELINE = os.path.join(HERE, "compat2-passing.txt")
+KUBE_VERSION = "1.33.0"
+
+# What some charts need beyond their values.yaml, applied to each of their
+# cases: values Helm's own run requires, or a newer Kubernetes.
+NEEDS = {
+    "external-dns": {"set": ["policy=sync"]},  # values.schema.json requires policy
+    "longhorn": {"kubeVersion": "1.34.0"},  # kubeVersion: >=1.34.0-0
+    "aws-load-balancer-controller": {"set": ["clusterName=compat"]},
+    "linkerd-control-plane": {"linkerdCerts": True},  # identity trust anchor and issuer
+}
+
+
+def load_check(path):
+    spec = importlib.util.spec_from_file_location("corpus_check", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def discover(corpus2, certs):
+    """The cases: each chart's defaults, then its ci/*.yaml and values-*.yaml."""
+    cases = []
+    charts = os.path.join(corpus2, "charts")
+    for name in sorted(os.listdir(charts)):
+        chart = os.path.join(charts, name)
+        if not os.path.isfile(os.path.join(chart, "Chart.yaml")):
+            continue
+        need = NEEDS.get(name, {})
+        base = {"chart": chart, "kubeVersion": need.get("kubeVersion", KUBE_VERSION),
+                "set": list(need.get("set", [])), "extra": []}
+        extra_args = os.path.join(chart, "ci", "extra_args")
+        if os.path.exists(extra_args):
+            base["extra"] += shlex.split(open(extra_args).read())
+        if need.get("linkerdCerts"):
+            base["extra"] += linkerd_cert_flags(certs)
+        variants = [("", None)]
+        ci = os.path.join(chart, "ci")
+        if os.path.isdir(ci):
+            variants += [("-ci-" + f[:-len(".yaml")], os.path.join(ci, f))
+                         for f in sorted(os.listdir(ci)) if f.endswith(".yaml") and not f.startswith(".")]
+        variants += [("-" + f[:-len(".yaml")], os.path.join(chart, f))
+                     for f in sorted(os.listdir(chart)) if re.fullmatch(r"values-.+\.yaml", f)]
+        for suffix, values in variants:
+            case = dict(base, name=name + suffix, values=[values] if values else [])
+            cases.append(case)
+    return cases
+
+
+def linkerd_cert_flags(certs):
+    """A throw-away trust anchor and identity issuer for linkerd, made with
+    openssl once per run; both tools get the same files."""
+    ca, issuer = os.path.join(certs, "ca"), os.path.join(certs, "issuer")
+    if not os.path.exists(issuer + ".crt"):
+        def run(*args):
+            subprocess.run(["openssl", *args], check=True, capture_output=True)
+        run("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", ca + ".key")
+        run("req", "-x509", "-new", "-key", ca + ".key", "-subj", "/CN=root.linkerd.cluster.local",
+            "-days", "2", "-out", ca + ".crt", "-addext", "basicConstraints=critical,CA:TRUE")
+        run("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", issuer + ".key")
+        run("req", "-new", "-key", issuer + ".key", "-subj", "/CN=identity.linkerd.cluster.local",
+            "-out", issuer + ".csr")
+        with open(issuer + ".ext", "w") as f:
+            f.write("basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n")
+        run("x509", "-req", "-in", issuer + ".csr", "-CA", ca + ".crt", "-CAkey", ca + ".key",
+            "-CAcreateserial", "-days", "2", "-extfile", issuer + ".ext", "-out", issuer + ".crt")
+    return ["--set-file", f"identityTrustAnchorsPEM={ca}.crt",
+            "--set-file", f"identity.issuer.tls.crtPEM={issuer}.crt",
+            "--set-file", f"identity.issuer.tls.keyPEM={issuer}.key"]
+
+
+def template_args(case):
+    args = ["template", "rel", case["chart"], "--namespace", "ns", "--kube-version", case["kubeVersion"]]
+    for f in case["values"]:
+        args += ["-f", f]
+    for s in case["set"]:
+        args += ["--set", s]
+    return args + case["extra"]
+
+
+def run(binary, case, env):
+    return subprocess.run([binary, *template_args(case)], capture_output=True, text=True, env=env)
+
+
+def mentions(stderr):
+    """What berth's error must name: the template file in Helm's message, or
+    else the message's first line."""
+    m = re.search(r"[\w.-]+/templates/[^\s:)]+", stderr)
+    if m:
+        return m.group(0)
+    first = stderr.strip().splitlines()[0] if stderr.strip() else ""
+    return first.removeprefix("Error: ")
+
+
+def check_case(check, helm, berth, case, expected, env):
+    """Renders the case with Helm, writes the expected output or error and
+    checks berth against it. When berth's output is not byte-identical, Helm
+    runs again: the documents that differ between its two runs (random
+    values; also the time, which the second run sees later than berth did)
+    are volatile, and the case is checked again with them."""
+    name = case["name"]
+    first = run(helm, case, env)
+    if first.returncode != 0:
+        with open(os.path.join(expected, name + ".error"), "w") as f:
+            json.dump({"mentions": mentions(first.stderr)}, f)
+        return check.run_case(berth, case, False)
+    with open(os.path.join(expected, name + ".yaml"), "w") as f:
+        f.write(first.stdout)
+    res = check.run_case(berth, case, False)
+    if res.get("exact"):
+        return res
+    second = run(helm, case, env)
+    a, _ = check.split_docs(first.stdout)
+    b, _ = check.split_docs(second.stdout)
+    volatile = sorted(k for k in a if a.get(k) != b.get(k))
+    if not volatile:
+        return res
+    with open(os.path.join(expected, name + ".volatile"), "w") as f:
+        f.write("\n".join(volatile) + "\n")
+    res = check.run_case(berth, case, False)
+    got, _ = check.split_docs(run(berth, case, env).stdout)
+    problems = [f"volatile {k} differs at {p}" for k in volatile
+                for p in masked_diff(a.get(k), b.get(k), got.get(k), "")]
+    if problems:
+        res["ok"] = False
+        res["detail"] = "; ".join(([res["detail"]] if res["detail"] else []) + problems[:8])
+    return res
+
+
+def masked_diff(first, second, got, path):
+    """The paths where berth's document differs from Helm's outside the
+    parts that differ between Helm's two runs: check.py compares volatile
+    documents by kind only, this compares the rest of them too."""
+    if first == second:
+        return [] if got == first else [path or "/"]
+    if isinstance(first, dict) and isinstance(second, dict) and isinstance(got, dict):
+        if set(first) != set(got) and set(first) == set(second):
+            return [f"{path}/ keys {sorted(set(first) ^ set(got))}"]
+        return [p for k in first if k in second for p in masked_diff(first[k], second[k], got.get(k), f"{path}/{k}")]
+    if isinstance(first, list) and isinstance(second, list) and isinstance(got, list) \
+            and len(first) == len(second):
+        if len(got) != len(first):
+            return [f"{path} length {len(got)} != {len(first)}"]
+        return [p for i, (x, y, z) in enumerate(zip(first, second, got)) for p in masked_diff(x, y, z, f"{path}/{i}")]
+    return []
+
+
+class FastYAML:
+    """PyYAML with libyaml's parser where there is one: check.py parses
+    every document of both outputs, megabytes for some charts."""
+    YAMLError = yaml.YAMLError
+    Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    @classmethod
+    def safe_load(cls, text):
+        return yaml.load(text, Loader=cls.Loader)
+
+
+def main(argv):
+    if len(argv) < 4:
+        print(__doc__, file=sys.stderr)
+        return 2
+    berth, helm, corpus2, check_py = (os.path.abspath(a) for a in argv[:4])
+    for path, hint in ((helm, "run hack/tools/build.sh helm"), (os.path.join(corpus2, "charts"),
+                       "corpus2 lives in ../shared/corpus2 beside the clone"), (check_py, "the corpus' check.py")):
+        if not os.path.exists(path):
+            print(f"compat2: {path} not found: {hint}", file=sys.stderr)
+            return 1
+    sub = argv[argv.index("--case") + 1] if "--case" in argv else ""
+    keep = argv[argv.index("--keep") + 1] if "--keep" in argv else None
+    check = load_check(check_py)
+    work = tempfile.mkdtemp(prefix="berth-compat2-")
+    try:
+        env = dict(os.environ, HELM_CACHE_HOME=os.path.join(work, "helm-cache"),
+                   HELM_CONFIG_HOME=os.path.join(work, "helm-config"), HELM_DATA_HOME=os.path.join(work, "helm-data"))
+        certs = os.path.join(work, "certs")
+        expected = os.path.join(work, "expected")
+        os.makedirs(certs)
+        os.makedirs(expected)
+        cases = [c for c in discover(corpus2, certs) if sub in c["name"]]
+        check.HERE, check.EXPECTED = work, expected
+        check.CASES = os.path.join(work, "cases.json")
+        check.yaml = FastYAML
+        with open(check.CASES, "w") as f:
+            json.dump(cases, f, indent=1)
+        results = [check_case(check, helm, berth, case, expected, env) for case in cases]
+        if keep:
+            shutil.copytree(work, keep, dirs_exist_ok=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return compat.report(results, BASELINE, "--update" in argv, "compat2", "corpus2")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
