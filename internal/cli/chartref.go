@@ -8,6 +8,7 @@ import (
 
 	"github.com/berth-sh/berth/pkg/action"
 	"github.com/berth-sh/berth/pkg/chart"
+	"github.com/berth-sh/berth/pkg/render"
 	"github.com/berth-sh/berth/pkg/repo"
 )
 
@@ -38,7 +39,9 @@ type chartRefFlags struct {
 	keyring         string
 	// fetchProv is set by pull --prov: fetch the provenance file too.
 	fetchProv bool
-	registry  registryFlags
+	// dependencyUpdate is --dependency-update, on the commands that add it.
+	dependencyUpdate bool
+	registry         registryFlags
 }
 
 // AddFlags adds the chart source flags to fs.
@@ -61,6 +64,12 @@ func (c *chartRefFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&r.RegistryConfig, "registry-config", "",
 		"docker-style config.json holding registry credentials (default: $BERTH_REGISTRY_CONFIG, $HELM_REGISTRY_CONFIG, "+
 			"or docker's: $DOCKER_CONFIG/config.json or ~/.docker/config.json)")
+}
+
+// AddDependencyUpdateFlag adds --dependency-update to fs.
+func (c *chartRefFlags) AddDependencyUpdateFlag(fs *pflag.FlagSet) {
+	fs.BoolVar(&c.dependencyUpdate, "dependency-update", false,
+		"when a chart directory lacks dependencies in charts/, fetch them first, as berth dependency update does")
 }
 
 // request returns the chart request for ref.
@@ -98,6 +107,26 @@ func (c *chartRefFlags) load(ctx context.Context, f *Factory, ref string) (*char
 	return lc.Chart, nil
 }
 
+// loadRenderable is load for commands that render the chart: its
+// dependencies must be in charts/, or be fetched first with
+// --dependency-update (chart directories only, as in Helm).
+func (c *chartRefFlags) loadRenderable(ctx context.Context, f *Factory, ref string) (*chart.Chart, error) {
+	lc, err := c.locate(ctx, f, ref)
+	if err != nil {
+		return nil, err
+	}
+	if err := render.CheckDependencies(lc.Chart); err != nil {
+		if !c.dependencyUpdate || lc.Kind != action.SourceLocal || lc.Archive != nil {
+			return nil, fmt.Errorf("chart %s: %w: run berth dependency build %s, or pass --dependency-update",
+				lc.Ref, err, lc.Ref)
+		}
+		if lc, err = c.updateDependencies(ctx, f, lc); err != nil {
+			return nil, err
+		}
+	}
+	return lc.Chart, nil
+}
+
 // chartLocator returns the locator of charts for the factory's
 // repositories, with the registry flags reg and keyring for --verify.
 func (f *Factory) chartLocator(reg *registryFlags, keyring string) *action.ChartLocator {
@@ -114,4 +143,37 @@ func (f *Factory) chartLocator(reg *registryFlags, keyring string) *action.Chart
 		Registry:  reg.CachedClient,
 		UserAgent: userAgent(),
 	}
+}
+
+// updateDependencies fetches the dependencies of the chart directory lc
+// into its charts/ (and Chart.lock), as --dependency-update does in Helm,
+// and loads the chart again.
+func (c *chartRefFlags) updateDependencies(ctx context.Context, f *Factory, lc *action.LocatedChart) (*action.LocatedChart, error) {
+	configPath, err := f.Repos.configPath()
+	if err != nil {
+		return nil, err
+	}
+	repos, err := repo.LoadFile(configPath)
+	if err != nil {
+		return nil, err
+	}
+	cacheDir, _ := f.Repos.cacheDir()
+	deps := &action.Dependencies{
+		ChartPath:    lc.Ref,
+		Repositories: repos,
+		CacheDir:     cacheDir,
+		Unadded:      c.request("").Repo,
+		UserAgent:    userAgent(),
+		Registry:     c.registry.CachedClient,
+		Log:          func(msg string) { fmt.Fprintln(f.ErrOut, msg) },
+	}
+	if _, err := deps.Update(ctx); err != nil {
+		return nil, fmt.Errorf("--dependency-update of %s: %w", lc.Ref, err)
+	}
+	ch, err := chart.Load(lc.Ref)
+	if err != nil {
+		return nil, err
+	}
+	lc.Chart = ch
+	return lc, nil
 }

@@ -108,12 +108,15 @@ type releaseSummary struct {
 	AppVersion  string    `json:"appVersion"`
 	Updated     time.Time `json:"updated"`
 	Description string    `json:"description"`
+	// Labels are the user's labels of the revision (--labels).
+	Labels map[string]string `json:"labels,omitempty"`
 }
 
 func summaryOf(s release.Summary) releaseSummary {
 	return releaseSummary{
 		Name: s.Name, Namespace: s.Namespace, Revision: s.Revision, Status: string(s.Status),
 		Chart: s.Chart(), AppVersion: s.AppVersion, Updated: s.Updated.UTC(), Description: s.Description,
+		Labels: s.Labels,
 	}
 }
 
@@ -186,17 +189,30 @@ func writeReport(w io.Writer, r releaseReport) error {
 	return err
 }
 
+// tableFormat are list's table options: no header line, and a Go time
+// layout for the UPDATED column.
+type tableFormat struct {
+	noHeaders  bool
+	timeFormat string
+}
+
 // writeSummaries prints list and history rows as a table; columns names
 // the first column ("NAME" or "REVISION").
-func writeSummaries(w io.Writer, rows []releaseSummary, history bool) error {
+func writeSummaries(w io.Writer, rows []releaseSummary, history bool, tf tableFormat) error {
 	tw := tabwriter.NewWriter(w, 0, 8, 1, ' ', 0)
-	if history {
+	switch {
+	case tf.noHeaders:
+	case history:
 		fmt.Fprintln(tw, "REVISION\tUPDATED\tSTATUS\tCHART\tAPP VERSION\tDESCRIPTION")
-	} else {
+	default:
 		fmt.Fprintln(tw, "NAME\tNAMESPACE\tREVISION\tUPDATED\tSTATUS\tCHART\tAPP VERSION")
 	}
+	layout := tf.timeFormat
+	if layout == "" {
+		layout = time.DateTime + " MST"
+	}
 	for _, r := range rows {
-		updated := r.Updated.Format(time.DateTime + " MST")
+		updated := r.Updated.Format(layout)
 		if history {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", r.Revision, updated, r.Status, r.Chart, r.AppVersion, r.Description)
 		} else {

@@ -87,10 +87,11 @@ changing anything. See berth diff --help.`,
 	i.values.AddFlags(fs)
 	i.apply.AddFlags(fs)
 	i.ref.AddFlags(fs)
+	i.ref.AddDependencyUpdateFlag(fs)
+	i.render.AddFlags(fs)
 	o.diff.AddFlags(fs)
 	fs.BoolVar(&i.createNamespace, "create-namespace", false, "create the release namespace if it does not exist")
 	fs.BoolVar(&i.skipCRDs, "skip-crds", false, "do not apply the chart's crds/ files")
-	fs.BoolVar(&i.skipSchemaValidation, "skip-schema-validation", false, "do not validate values against values.schema.json")
 	return cmd
 }
 
@@ -103,7 +104,11 @@ func runDiffInstall(ctx context.Context, f *Factory, o *diffInstallOptions) erro
 	if err != nil {
 		return err
 	}
-	c, err := i.ref.load(ctx, f, i.chartPath)
+	renderOpts, err := i.render.options()
+	if err != nil {
+		return err
+	}
+	c, err := i.ref.loadRenderable(ctx, f, i.chartPath)
 	if err != nil {
 		return err
 	}
@@ -117,7 +122,7 @@ func runDiffInstall(ctx context.Context, f *Factory, o *diffInstallOptions) erro
 	}
 	res, err := action.DiffInstall(ctx, cfg, c, user, action.InstallOptions{
 		ApplySettings: settings,
-		RenderOptions: action.RenderOptions{SkipSchemaValidation: i.skipSchemaValidation},
+		RenderOptions: renderOpts,
 		Name:          i.name, CreateNamespace: i.createNamespace, SkipCRDs: i.skipCRDs,
 	})
 	if err != nil {

@@ -62,7 +62,8 @@ manifest, Secrets included: keep it as safe as the values it came from.`,
 	fs.BoolVar(&u.resetValues, "reset-values", false, "use the chart's default values and the new values only")
 	fs.BoolVar(&u.resetThenReuseValues, "reset-then-reuse-values", false,
 		"merge the new values over the last revision's, over the new chart's defaults")
-	fs.BoolVar(&u.skipSchemaValidation, "skip-schema-validation", false, "do not validate values against values.schema.json")
+	u.ref.AddDependencyUpdateFlag(fs)
+	u.render.AddFlags(fs)
 	return cmd
 }
 
@@ -75,7 +76,11 @@ func runDiffUpgrade(ctx context.Context, f *Factory, o *diffUpgradeOptions) erro
 	if err != nil {
 		return err
 	}
-	c, err := u.ref.load(ctx, f, u.chartPath)
+	renderOpts, err := u.render.options()
+	if err != nil {
+		return err
+	}
+	c, err := u.ref.loadRenderable(ctx, f, u.chartPath)
 	if err != nil {
 		return err
 	}
@@ -89,7 +94,7 @@ func runDiffUpgrade(ctx context.Context, f *Factory, o *diffUpgradeOptions) erro
 	}
 	res, err := action.DiffUpgrade(ctx, cfg, c, user, action.UpgradeOptions{
 		ApplySettings: settings,
-		RenderOptions: action.RenderOptions{SkipSchemaValidation: u.skipSchemaValidation},
+		RenderOptions: renderOpts,
 		Name:          u.name, Install: u.install, CreateNamespace: u.createNamespace, Values: u.valuesPolicy(),
 	})
 	if err != nil {

@@ -59,5 +59,5 @@ func runHistory(ctx context.Context, f *Factory, o *historyOptions) error {
 	for _, s := range history {
 		rows = append(rows, summaryOf(s))
 	}
-	return o.output.Print(f.Out, rows, func(w io.Writer) error { return writeSummaries(w, rows, true) })
+	return o.output.Print(f.Out, rows, func(w io.Writer) error { return writeSummaries(w, rows, true, tableFormat{}) })
 }

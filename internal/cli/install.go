@@ -20,13 +20,16 @@ type installOptions struct {
 	hooks  hookFlags
 	output outputFlags
 	ref    chartRefFlags
+	render renderFlags
+	labels labelFlags
 
-	name                 string
-	chartPath            string
-	generateName         bool
-	createNamespace      bool
-	skipCRDs             bool
-	skipSchemaValidation bool
+	name            string
+	chartPath       string
+	generateName    bool
+	nameTemplate    string
+	createNamespace bool
+	skipCRDs        bool
+	hideNotes       bool
 }
 
 func newInstallCmd(f *Factory) *cobra.Command {
@@ -77,19 +80,33 @@ objects to the API server with a server-side dry run. Nothing is recorded.`,
 	o.hooks.AddFlags(fs, true)
 	o.output.AddFlags(fs)
 	o.ref.AddFlags(fs)
+	o.ref.AddDependencyUpdateFlag(fs)
+	o.render.AddFlags(fs)
+	o.labels.AddFlags(fs, false)
 	fs.BoolVarP(&o.generateName, "generate-name", "g", false, "generate the release name from the chart name")
+	fs.StringVar(&o.nameTemplate, "name-template", "", "name the release with this Go template (sprig functions), e.g. 'web-{{ randAlpha 4 | lower }}'")
 	fs.BoolVar(&o.createNamespace, "create-namespace", false, "create the release namespace if it does not exist")
 	fs.BoolVar(&o.skipCRDs, "skip-crds", false, "do not apply the chart's crds/ files")
-	fs.BoolVar(&o.skipSchemaValidation, "skip-schema-validation", false, "do not validate values against values.schema.json")
+	fs.BoolVar(&o.hideNotes, "hide-notes", false, "do not print the chart's NOTES.txt")
+	addHistoryMaxAlias(fs, &o.apply)
+	addCompatFlags(fs, installIgnores...)
+	addCompatFlags(fs, compatFlag{name: "replace",
+		help: "accepted for Helm's sake: berth installs over a name whose last revision failed or was uninstalled anyway"})
 	return cmd
 }
 
 func (o *installOptions) parseArgs(args []string) error {
 	switch {
+	case o.nameTemplate != "" && len(args) == 1:
+		name, err := renderNameTemplate(o.nameTemplate)
+		if err != nil {
+			return err
+		}
+		o.name, o.chartPath = name, args[0]
+	case o.nameTemplate != "" || o.generateName && len(args) == 2:
+		return usageErrorf("give NAME, or --generate-name / --name-template, not both")
 	case o.generateName && len(args) == 1:
 		o.chartPath = args[0]
-	case o.generateName:
-		return usageErrorf("--generate-name takes CHART only, got %d arguments", len(args))
 	case len(args) == 1:
 		return &UsageError{
 			Err:  fmt.Errorf("install needs NAME and CHART"),
@@ -107,7 +124,11 @@ func runInstall(ctx context.Context, f *Factory, o *installOptions) error {
 		return err
 	}
 	settings.NoHooks = o.hooks.noHooks
-	c, err := o.ref.load(ctx, f, o.chartPath)
+	renderOpts, err := o.render.options()
+	if err != nil {
+		return err
+	}
+	c, err := o.ref.loadRenderable(ctx, f, o.chartPath)
 	if err != nil {
 		return err
 	}
@@ -121,6 +142,7 @@ func runInstall(ctx context.Context, f *Factory, o *installOptions) error {
 	if err != nil {
 		return err
 	}
+	labels, _ := o.labels.split()
 	cfg, err := f.ActionConfig()
 	if err != nil {
 		return err
@@ -128,10 +150,11 @@ func runInstall(ctx context.Context, f *Factory, o *installOptions) error {
 	progress := startProgress(cfg, f.ErrOut, o.output.Format)
 	rel, cs, err := action.Install(ctx, cfg, c, user, action.InstallOptions{
 		ApplySettings:   settings,
-		RenderOptions:   action.RenderOptions{SkipSchemaValidation: o.skipSchemaValidation},
+		RenderOptions:   renderOpts,
 		Name:            o.name,
 		CreateNamespace: o.createNamespace,
 		SkipCRDs:        o.skipCRDs,
+		Labels:          labels,
 
 		RollbackOnFailure: o.hooks.rollbackOnFailure,
 	})
@@ -140,6 +163,9 @@ func runInstall(ctx context.Context, f *Factory, o *installOptions) error {
 		return fmt.Errorf("install release %q: %w", o.name, err)
 	}
 	r := dryRunReportOf(rel, cs, settings.DryRun)
+	if o.hideNotes {
+		r.Notes = ""
+	}
 	return o.output.Print(f.Out, r, func(w io.Writer) error { return writeReport(w, r) })
 }
 

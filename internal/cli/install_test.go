@@ -97,7 +97,7 @@ func TestInstallUsageErrors(t *testing.T) {
 		want string
 	}{
 		{"name missing", []string{"install", "./chart"}, "--generate-name"},
-		{"generate-name with a name", []string{"install", "web", "./chart", "--generate-name"}, "--generate-name takes CHART only"},
+		{"generate-name with a name", []string{"install", "web", "./chart", "--generate-name"}, "not both"},
 		{"bad dry-run", []string{"install", "web", "./chart", "--dry-run=maybe"}, `invalid --dry-run "maybe"`},
 		{"bad name", []string{"install", "Web_1", "./chart"}, `invalid release name "Web_1"`},
 	}

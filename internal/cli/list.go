@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 
 	"github.com/spf13/cobra"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/berth-sh/berth/pkg/release"
 )
@@ -23,11 +26,16 @@ type listOptions struct {
 	failed        bool
 	pending       bool
 	uninstalled   bool
+	uninstalling  bool
 	superseded    bool
 	all           bool
 	maxRows       int
 	offset        int
 	short         bool
+	selector      string
+	byDate        bool
+	reverse       bool
+	table         tableFormat
 }
 
 func newListCmd(f *Factory) *cobra.Command {
@@ -41,10 +49,13 @@ per release showing its last revision, sorted by namespace and name.
 
 By default releases whose last revision is deployed or failed are shown;
 --deployed, --failed, --pending, --uninstalled and --superseded select
-statuses, --all selects every one. The list is read from the records'
-metadata: no release payload is read or decoded.`,
+statuses, --all selects every one. -l selects releases whose last revision
+has the given labels (set with install or upgrade --labels): k=v, k!=v,
+k in (a,b), !k. The list is read from the records' metadata: no release
+payload is read or decoded.`,
 		Example: `  berth list -A
-  berth list --filter '^web' --failed -o json`,
+  berth list --filter '^web' --failed -o json
+  berth list -l team=payments,tier!=test --date --reverse`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.output.Validate(); err != nil {
@@ -61,11 +72,17 @@ metadata: no release payload is read or decoded.`,
 	fs.BoolVar(&o.failed, "failed", false, "show failed releases")
 	fs.BoolVar(&o.pending, "pending", false, "show releases being installed, upgraded or rolled back")
 	fs.BoolVar(&o.uninstalled, "uninstalled", false, "show releases uninstalled with --keep-history")
+	fs.BoolVar(&o.uninstalling, "uninstalling", false, "show releases being uninstalled")
 	fs.BoolVar(&o.superseded, "superseded", false, "show superseded releases")
 	fs.BoolVarP(&o.all, "all", "a", false, "show releases of every status")
 	fs.IntVarP(&o.maxRows, "max", "m", 256, "show at most this many releases (0: no limit)")
 	fs.IntVar(&o.offset, "offset", 0, "skip this many releases first")
 	fs.BoolVarP(&o.short, "short", "q", false, "print release names only")
+	fs.StringVarP(&o.selector, "selector", "l", "", "show only releases whose labels match this selector (k=v,k!=v,...)")
+	fs.BoolVarP(&o.byDate, "date", "d", false, "sort by the time of the last revision, oldest first")
+	fs.BoolVarP(&o.reverse, "reverse", "r", false, "reverse the order")
+	fs.BoolVar(&o.table.noHeaders, "no-headers", false, "print the table without its header line")
+	fs.StringVar(&o.table.timeFormat, "time-format", "", `Go time layout of the UPDATED column, e.g. "2006-01-02 15:04:05Z07:00"`)
 	return cmd
 }
 
@@ -85,7 +102,10 @@ func (o *listOptions) statuses() []release.Status {
 		s = append(s, release.StatusPendingInstall, release.StatusPendingUpgrade, release.StatusPendingRollback)
 	}
 	if o.uninstalled {
-		s = append(s, release.StatusUninstalled, release.StatusUninstalling)
+		s = append(s, release.StatusUninstalled)
+	}
+	if o.uninstalling {
+		s = append(s, release.StatusUninstalling)
 	}
 	if o.superseded {
 		s = append(s, release.StatusSuperseded)
@@ -108,6 +128,10 @@ func runList(ctx context.Context, f *Factory, o *listOptions) error {
 	if o.maxRows < 0 || o.offset < 0 {
 		return usageErrorf("--max and --offset must not be negative")
 	}
+	sel, err := labels.Parse(o.selector)
+	if err != nil {
+		return usageErrorf("invalid --selector %q: %w", o.selector, err)
+	}
 	ns := ""
 	if !o.allNamespaces {
 		var err error
@@ -128,7 +152,10 @@ func runList(ctx context.Context, f *Factory, o *listOptions) error {
 	if err != nil {
 		return fmt.Errorf("list releases: %w", err)
 	}
-	rows := selectReleases(release.Latest(all), filter, o.statuses(), o.offset, o.maxRows)
+	latest := release.Latest(all)
+	latest = slices.DeleteFunc(latest, func(s release.Summary) bool { return !sel.Matches(selectable(s)) })
+	o.sort(latest)
+	rows := selectReleases(latest, filter, o.statuses(), o.offset, o.maxRows)
 	if o.short && o.output.Format == OutputTable {
 		for _, r := range rows {
 			if _, err := fmt.Fprintln(f.Out, r.Name); err != nil {
@@ -137,7 +164,7 @@ func runList(ctx context.Context, f *Factory, o *listOptions) error {
 		}
 		return nil
 	}
-	return o.output.Print(f.Out, rows, func(w io.Writer) error { return writeSummaries(w, rows, false) })
+	return o.output.Print(f.Out, rows, func(w io.Writer) error { return writeSummaries(w, rows, false, o.table) })
 }
 
 // selectReleases keeps the last revisions whose name matches filter and
@@ -160,4 +187,23 @@ func selectReleases(latest []release.Summary, filter *regexp.Regexp, statuses []
 		rows = rows[:maxRows]
 	}
 	return rows
+}
+
+// sort orders the releases as --date and --reverse say; they come sorted
+// by namespace and name.
+func (o *listOptions) sort(latest []release.Summary) {
+	if o.byDate {
+		slices.SortStableFunc(latest, func(a, b release.Summary) int { return a.Updated.Compare(b.Updated) })
+	}
+	if o.reverse {
+		slices.Reverse(latest)
+	}
+}
+
+// selectable are the labels -l matches: the user's, and, as Helm's records
+// carry them, name, status and version.
+func selectable(s release.Summary) labels.Set {
+	set := labels.Set{release.LabelName: s.Name, release.LabelStatus: string(s.Status), release.LabelVersion: strconv.Itoa(s.Revision)}
+	maps.Copy(set, s.Labels)
+	return set
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/berth-sh/berth/pkg/action"
 	"github.com/berth-sh/berth/pkg/render"
 )
 
@@ -23,6 +24,7 @@ const defaultReleaseName = "release-name"
 type templateOptions struct {
 	values valuesFlags
 	ref    chartRefFlags
+	post   postRenderFlags
 
 	releaseName          string
 	chartPath            string
@@ -37,9 +39,14 @@ type templateOptions struct {
 	showOnly             []string
 	outputDir            string
 	useReleaseName       bool
-	postRendererPatches  []string
 	skipSchemaValidation bool
 	strict               bool
+	generateName         bool
+	nameTemplate         string
+	// dryRun is "client" (offline, the default) or "server": .Capabilities
+	// and lookup come from the cluster, as with Helm 3's --validate.
+	dryRun   string
+	validate bool
 }
 
 func newTemplateCmd(f *Factory) *cobra.Command {
@@ -59,9 +66,17 @@ order. The cluster is assumed to run --kube-version (default: the version of
 berth's Kubernetes client library) and to serve the built-in APIs plus
 --api-versions.
 
---post-renderer-patch applies RFC 6902 JSON patches (a list) or RFC 7386
-merge patches (a mapping) to the rendered objects they target, before output
-is sorted. A target matches on any of apiVersion, kind, name (a glob) and
+--dry-run=server (or Helm 3's --validate) renders against the cluster of the
+connection flags instead: .Capabilities are its version and APIs, and lookup
+reads its objects (--kube-version and --api-versions are then ignored, as in
+Helm).
+
+--post-renderer runs a program (a path, or a name on $PATH) with every
+rendered document (hooks too) on stdin as one YAML stream, each annotated
+with the template it came from; what it prints replaces them, as Helm 4
+runs post-renderers. --post-renderer-patch applies RFC 6902 JSON patches (a
+list) or RFC 7386 merge patches (a mapping) to the rendered objects they
+target, after the post-renderer and before output is sorted. A target matches on any of apiVersion, kind, name (a glob) and
 namespace; objects no patch targets are printed as rendered:
 
   patches:
@@ -83,10 +98,8 @@ namespace; objects no patch targets are printed as rendered:
   berth template web ./charts/web --include-crds --output-dir out/`,
 		Args: rangeArgs(1, 2, "name", "chart"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				o.releaseName, o.chartPath = defaultReleaseName, args[0]
-			} else {
-				o.releaseName, o.chartPath = args[0], args[1]
+			if err := o.parseArgs(args); err != nil {
+				return err
 			}
 			if ns := f.KubeFlags.Namespace; ns != nil && *ns != "" {
 				o.namespace = *ns
@@ -103,6 +116,15 @@ namespace; objects no patch targets are printed as rendered:
 func (o *templateOptions) addFlags(fs *pflag.FlagSet) {
 	o.values.AddFlags(fs)
 	o.ref.AddFlags(fs)
+	o.ref.AddDependencyUpdateFlag(fs)
+	o.post.AddFlags(fs)
+	fs.BoolVarP(&o.generateName, "generate-name", "g", false,
+		`accepted for Helm's sake: without NAME the release is "release-name", as in helm template`)
+	fs.StringVar(&o.nameTemplate, "name-template", "", "the release name as a Go template (sprig functions), e.g. '{{ randAlpha 6 | lower }}'")
+	fs.StringVar(&o.dryRun, "dry-run", "client", `"client" renders offline; "server" renders against the cluster (its capabilities and lookup)`)
+	fs.Lookup("dry-run").NoOptDefVal = "client"
+	fs.BoolVar(&o.validate, "validate", false, "render against the cluster, as --dry-run=server (Helm 3's flag)")
+	addCompatFlags(fs, templateIgnores...)
 	fs.StringVar(&o.kubeVersion, "kube-version", "", "Kubernetes version templates see in .Capabilities.KubeVersion")
 	fs.StringSliceVarP(&o.apiVersions, "api-versions", "a", nil,
 		"API versions (group/version or group/version/Kind) added to .Capabilities.APIVersions; repeatable or comma-separated")
@@ -112,12 +134,10 @@ func (o *templateOptions) addFlags(fs *pflag.FlagSet) {
 		"accepted as helm template accepts it; template installs nothing, and prints CRDs only with --include-crds")
 	fs.BoolVar(&o.noHooks, "no-hooks", false, "leave hooks out of the output")
 	fs.BoolVar(&o.skipTests, "skip-tests", false, "leave test hooks out of the output")
-	fs.StringArrayVar(&o.showOnly, "show-only", nil,
+	fs.StringArrayVarP(&o.showOnly, "show-only", "s", nil,
 		"only output documents from these templates (path or glob relative to the chart, e.g. templates/service.yaml); repeatable")
 	fs.StringVar(&o.outputDir, "output-dir", "", "write each template's documents to a file under this directory instead of stdout")
 	fs.BoolVar(&o.useReleaseName, "release-name", false, "with --output-dir, write under a directory named after the release")
-	fs.StringArrayVar(&o.postRendererPatches, "post-renderer-patch", nil,
-		"apply the patches of this file to the rendered objects; repeatable")
 	fs.BoolVar(&o.skipSchemaValidation, "skip-schema-validation", false, "do not validate values against values.schema.json")
 	fs.BoolVar(&o.strict, "strict", false, "fail when a template reads a value that is not set")
 }
@@ -135,20 +155,46 @@ func validateReleaseName(name string) error {
 	return nil
 }
 
+// parseArgs takes NAME and CHART, or CHART with the name from
+// --name-template or Helm's default, "release-name". As in Helm,
+// --generate-name is refused with NAME and means nothing without it.
+func (o *templateOptions) parseArgs(args []string) error {
+	if len(args) == 2 {
+		if o.generateName || o.nameTemplate != "" {
+			return usageErrorf("give NAME, or --generate-name / --name-template, not both")
+		}
+		o.releaseName, o.chartPath = args[0], args[1]
+		return nil
+	}
+	o.chartPath = args[0]
+	o.releaseName = defaultReleaseName
+	if o.nameTemplate != "" {
+		name, err := renderNameTemplate(o.nameTemplate)
+		if err != nil {
+			return err
+		}
+		o.releaseName = name
+	}
+	return nil
+}
+
 func runTemplate(ctx context.Context, f *Factory, o *templateOptions) error {
 	if err := validateReleaseName(o.releaseName); err != nil {
 		return err
 	}
-	opts, err := o.renderOptions()
+	opts, err := o.renderOptions(f)
 	if err != nil {
 		return err
 	}
-	c, err := o.ref.load(ctx, f, o.chartPath)
+	c, err := o.ref.loadRenderable(ctx, f, o.chartPath)
 	if err != nil {
 		return err
 	}
 	if c.Metadata != nil && c.Metadata.Deprecated {
 		f.Logger().Warn("this chart is deprecated", "chart", c.Name())
+	}
+	if err := o.useCluster(ctx, f, &opts); err != nil {
+		return err
 	}
 	user, err := o.values.userValues(f.In)
 	if err != nil {
@@ -181,8 +227,34 @@ func runTemplate(ctx context.Context, f *Factory, o *templateOptions) error {
 	return render.Write(f.Out, res, wo)
 }
 
+// useCluster points opts at the cluster with --dry-run=server or
+// --validate: its capabilities replace the assumed ones, and lookup reads
+// it.
+func (o *templateOptions) useCluster(ctx context.Context, f *Factory, opts *render.ChartOptions) error {
+	switch o.dryRun {
+	case "client", "":
+		if !o.validate {
+			return nil
+		}
+	case "server":
+	default:
+		return usageErrorf("invalid --dry-run %q: use client or server", o.dryRun)
+	}
+	cfg, err := f.ActionConfig()
+	if err != nil {
+		return err
+	}
+	cfg.Namespace = o.namespace
+	view, err := action.ClusterView(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	opts.Capabilities, opts.Lookup = view.Capabilities, view.Lookup
+	return nil
+}
+
 // renderOptions turns the flags into render options.
-func (o *templateOptions) renderOptions() (render.ChartOptions, error) {
+func (o *templateOptions) renderOptions(_ *Factory) (render.ChartOptions, error) {
 	caps := render.DefaultCapabilities()
 	if o.kubeVersion != "" {
 		kv, err := render.ParseKubeVersion(o.kubeVersion)
@@ -192,7 +264,11 @@ func (o *templateOptions) renderOptions() (render.ChartOptions, error) {
 		caps.KubeVersion = kv
 	}
 	caps.APIVersions = append(caps.APIVersions, o.apiVersions...)
-	opts := render.ChartOptions{
+	postRender, err := o.post.postRender()
+	if err != nil {
+		return render.ChartOptions{}, err
+	}
+	return render.ChartOptions{
 		Options: render.Options{
 			Release: render.ReleaseOptions{
 				Name: o.releaseName, Namespace: o.namespace, Revision: 1,
@@ -200,29 +276,10 @@ func (o *templateOptions) renderOptions() (render.ChartOptions, error) {
 			},
 			Capabilities: caps,
 			Strict:       o.strict,
+			PostRender:   postRender,
 		},
 		SkipSchemaValidation: o.skipSchemaValidation,
-	}
-	var patches []*render.PatchFile
-	for _, p := range o.postRendererPatches {
-		pf, err := render.LoadPatchFile(p)
-		if err != nil {
-			return render.ChartOptions{}, fmt.Errorf("--post-renderer-patch: %w", err)
-		}
-		patches = append(patches, pf)
-	}
-	if len(patches) > 0 {
-		opts.PostRender = func(files map[string]string) (map[string]string, error) {
-			var err error
-			for _, pf := range patches {
-				if files, err = pf.Apply(files); err != nil {
-					return nil, err
-				}
-			}
-			return files, nil
-		}
-	}
-	return opts, nil
+	}, nil
 }
 
 // writeRawFiles prints the rendered templates as they were before

@@ -17,6 +17,8 @@ type upgradeOptions struct {
 	hooks  hookFlags
 	output outputFlags
 	ref    chartRefFlags
+	render renderFlags
+	labels labelFlags
 
 	name                 string
 	chartPath            string
@@ -25,7 +27,8 @@ type upgradeOptions struct {
 	reuseValues          bool
 	resetValues          bool
 	resetThenReuseValues bool
-	skipSchemaValidation bool
+	skipCRDs             bool
+	hideNotes            bool
 	// plan is the plan file of --plan, applied instead of a chart.
 	plan string
 }
@@ -95,8 +98,16 @@ any of its objects changed since the plan was made.`,
 	fs.BoolVar(&o.resetValues, "reset-values", false, "use the chart's default values and the new values only")
 	fs.BoolVar(&o.resetThenReuseValues, "reset-then-reuse-values", false,
 		"merge the new values over the last revision's, over the new chart's defaults")
-	fs.BoolVar(&o.skipSchemaValidation, "skip-schema-validation", false, "do not validate values against values.schema.json")
 	fs.StringVar(&o.plan, "plan", "", "apply a plan written by berth diff upgrade --out, instead of a chart")
+	o.ref.AddDependencyUpdateFlag(fs)
+	o.render.AddFlags(fs)
+	o.labels.AddFlags(fs, true)
+	fs.BoolVar(&o.skipCRDs, "skip-crds", false, "with --install, do not apply the chart's crds/ files (an upgrade never applies them, as in Helm)")
+	fs.BoolVar(&o.hideNotes, "hide-notes", false, "do not print the chart's NOTES.txt")
+	addHistoryMaxAlias(fs, &o.apply)
+	addCompatFlags(fs, installIgnores...)
+	addCompatFlags(fs, compatFlag{name: "cleanup-on-fail",
+		help: "accepted for Helm's sake: a failed berth upgrade deletes nothing; --rollback-on-failure puts the last good revision back"})
 	return cmd
 }
 
@@ -123,7 +134,11 @@ func runUpgrade(ctx context.Context, f *Factory, o *upgradeOptions) error {
 		return err
 	}
 	settings.NoHooks = o.hooks.noHooks
-	c, err := o.ref.load(ctx, f, o.chartPath)
+	renderOpts, err := o.render.options()
+	if err != nil {
+		return err
+	}
+	c, err := o.ref.loadRenderable(ctx, f, o.chartPath)
 	if err != nil {
 		return err
 	}
@@ -131,6 +146,7 @@ func runUpgrade(ctx context.Context, f *Factory, o *upgradeOptions) error {
 	if err != nil {
 		return err
 	}
+	labels, unset := o.labels.split()
 	cfg, err := f.ActionConfig()
 	if err != nil {
 		return err
@@ -138,11 +154,14 @@ func runUpgrade(ctx context.Context, f *Factory, o *upgradeOptions) error {
 	progress := startProgress(cfg, f.ErrOut, o.output.Format)
 	rel, cs, err := action.Upgrade(ctx, cfg, c, user, action.UpgradeOptions{
 		ApplySettings:   settings,
-		RenderOptions:   action.RenderOptions{SkipSchemaValidation: o.skipSchemaValidation},
+		RenderOptions:   renderOpts,
 		Name:            o.name,
 		Install:         o.install,
 		CreateNamespace: o.createNamespace,
+		SkipCRDs:        o.skipCRDs,
 		Values:          o.valuesPolicy(),
+		Labels:          labels,
+		UnsetLabels:     unset,
 
 		RollbackOnFailure: o.hooks.rollbackOnFailure,
 	})
@@ -151,5 +170,8 @@ func runUpgrade(ctx context.Context, f *Factory, o *upgradeOptions) error {
 		return fmt.Errorf("upgrade release %q: %w", o.name, err)
 	}
 	r := dryRunReportOf(rel, cs, settings.DryRun)
+	if o.hideNotes {
+		r.Notes = ""
+	}
 	return o.output.Print(f.Out, r, func(w io.Writer) error { return writeReport(w, r) })
 }

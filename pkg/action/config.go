@@ -30,8 +30,9 @@ type Configuration struct {
 	Store release.Storage
 	// Locker takes the release's lock.
 	Locker *release.Locker
-	// Capabilities are what templates see of the cluster; nil means
-	// render.DefaultCapabilities.
+	// Capabilities are what templates see of the cluster; nil means the
+	// cluster's own, read through Kube (render.DefaultCapabilities without
+	// Kube). Set after the first render.
 	Capabilities *render.Capabilities
 	// Logger receives warnings; nil discards them.
 	Logger *slog.Logger

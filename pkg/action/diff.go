@@ -102,7 +102,7 @@ func DiffInstall(ctx context.Context, cfg *Configuration, c *chart.Chart, user m
 	if err != nil {
 		return nil, err
 	}
-	r, err := renderRevision(cfg, c, user, opts.Name, revision, true, opts.RenderOptions)
+	r, err := renderRevision(ctx, cfg, c, user, opts.Name, revision, true, opts.RenderOptions)
 	if err != nil {
 		return nil, err
 	}

@@ -59,6 +59,8 @@ type InstallOptions struct {
 	// (--rollback-on-failure, --atomic); the failed revision stays
 	// recorded with its reason.
 	RollbackOnFailure bool
+	// Labels are recorded with the revision and on its record (--labels).
+	Labels map[string]string
 }
 
 // Install installs chart c as release opts.Name in cfg.Namespace with the
@@ -82,6 +84,9 @@ func Install(ctx context.Context, cfg *Configuration, c *chart.Chart, user map[s
 	opts InstallOptions,
 ) (*release.Release, *kube.ChangeSet, error) {
 	if err := release.ValidateName(opts.Name); err != nil {
+		return nil, nil, err
+	}
+	if err := release.ValidateLabels(opts.Labels); err != nil {
 		return nil, nil, err
 	}
 	if opts.DryRun != DryRunNone {
@@ -131,10 +136,12 @@ func prepend(first, then *kube.ChangeSet) *kube.ChangeSet {
 func installDryRun(ctx context.Context, cfg *Configuration, c *chart.Chart, user map[string]any,
 	opts InstallOptions,
 ) (*release.Release, *kube.ChangeSet, error) {
-	r, err := renderRevision(cfg, c, user, opts.Name, 1, true, opts.RenderOptions)
+	opts.clientDryRun = opts.DryRun == DryRunClient
+	r, err := renderRevision(ctx, cfg, c, user, opts.Name, 1, true, opts.RenderOptions)
 	if err != nil {
 		return nil, nil, err
 	}
+	r.rel.Labels = opts.Labels
 	r.rel.Status = release.StatusPendingInstall
 	r.rel.Description = descDryRun
 	r.rel.FirstDeployed, r.rel.LastDeployed = cfg.now(), cfg.now()
@@ -166,7 +173,7 @@ func installLocked(ctx context.Context, cfg *Configuration, c *chart.Chart, user
 	if err := pruneHistory(ctx, cfg, opts.Name, opts.MaxHistory); err != nil {
 		return nil, nil, err
 	}
-	r, err := renderRevision(cfg, c, user, opts.Name, revision, true, opts.RenderOptions)
+	r, err := renderRevision(ctx, cfg, c, user, opts.Name, revision, true, opts.RenderOptions)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -177,6 +184,7 @@ func installLocked(ctx context.Context, cfg *Configuration, c *chart.Chart, user
 		}
 	}
 	rel := r.rel
+	rel.Labels = opts.Labels
 	rel.Status = release.StatusPendingInstall
 	rel.Description = "Installing"
 	rel.FirstDeployed, rel.LastDeployed = cfg.now(), cfg.now()

@@ -1,6 +1,7 @@
 package action
 
 import (
+	"context"
 	"fmt"
 	"maps"
 
@@ -18,6 +19,20 @@ type RenderOptions struct {
 	SkipSchemaValidation bool
 	// Strict fails on missing map keys.
 	Strict bool
+	// SubchartNotes renders the subcharts' NOTES.txt too
+	// (--render-subchart-notes).
+	SubchartNotes bool
+	// EnableDNS lets getHostByName resolve names (--enable-dns).
+	EnableDNS bool
+	// PostRender edits the rendered templates (name to content) before they
+	// are split and sorted: post-renderers and patches. The release records
+	// what it returns. nil leaves the templates as rendered.
+	PostRender func(files map[string]string) (map[string]string, error)
+
+	// clientDryRun renders as a client dry run does in Helm: lookup renders
+	// empty, and .Capabilities fall back to the defaults when the cluster
+	// does not answer. Set by the dry-run paths from ApplySettings.DryRun.
+	clientDryRun bool
 }
 
 // rendered is a chart rendered for one revision of a release: the release
@@ -29,8 +44,10 @@ type rendered struct {
 
 // renderRevision renders c with user values for revision of release name
 // and returns the release (status unset) and its objects. Hooks are stored
-// in the release; they are not among the objects.
-func renderRevision(cfg *Configuration, c *chart.Chart, user map[string]any, name string, revision int,
+// in the release; they are not among the objects. Templates see the
+// cluster's version and APIs and, but in a client dry run, look objects up
+// in it, as in Helm.
+func renderRevision(ctx context.Context, cfg *Configuration, c *chart.Chart, user map[string]any, name string, revision int,
 	isInstall bool, opts RenderOptions,
 ) (*rendered, error) {
 	if user == nil {
@@ -40,13 +57,21 @@ func renderRevision(cfg *Configuration, c *chart.Chart, user map[string]any, nam
 	if err != nil {
 		return nil, err
 	}
+	caps, err := cfg.capabilities(opts.clientDryRun)
+	if err != nil {
+		return nil, err
+	}
 	res, err := render.Render(c, computed, render.Options{
 		Release: render.ReleaseOptions{
 			Name: name, Namespace: cfg.Namespace, Revision: revision,
 			IsInstall: isInstall, IsUpgrade: !isInstall,
 		},
-		Capabilities: cfg.Capabilities,
-		Strict:       opts.Strict,
+		Capabilities:  caps,
+		Strict:        opts.Strict,
+		Lookup:        cfg.lookup(ctx, opts.clientDryRun),
+		SubchartNotes: opts.SubchartNotes,
+		EnableDNS:     opts.EnableDNS,
+		PostRender:    opts.PostRender,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("render chart %s: %w", c.Name(), err)

@@ -100,6 +100,7 @@ func rollbackRevision(cfg *Configuration, last, target *release.Release) *releas
 		Manifest:      target.Manifest,
 		Hooks:         copyHooks(target.Hooks),
 		Notes:         target.Notes,
+		Labels:        target.Labels,
 		FirstDeployed: last.FirstDeployed,
 		LastDeployed:  cfg.now(),
 	}

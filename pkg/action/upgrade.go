@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 
 	"github.com/berth-sh/berth/pkg/chart"
 	"github.com/berth-sh/berth/pkg/kube"
@@ -20,12 +21,19 @@ type UpgradeOptions struct {
 	Install bool
 	// CreateNamespace creates the namespace when Install installs.
 	CreateNamespace bool
+	// SkipCRDs leaves out the chart's crds/ files when Install installs
+	// (an upgrade never applies them).
+	SkipCRDs bool
 	// Values says how new values combine with the current release's.
 	Values ValuesPolicy
 	// RollbackOnFailure rolls a failed upgrade back to the last successful
 	// revision (--rollback-on-failure, --atomic), or uninstalls a failed
 	// install; the failed revision stays recorded with its reason.
 	RollbackOnFailure bool
+	// Labels are merged over the labels of the revision the upgrade starts
+	// from, as Helm merges them; UnsetLabels are removed from them.
+	Labels      map[string]string
+	UnsetLabels []string
 }
 
 // Upgrade renders c for the next revision of release opts.Name, records it
@@ -40,6 +48,9 @@ func Upgrade(ctx context.Context, cfg *Configuration, c *chart.Chart, user map[s
 	opts UpgradeOptions,
 ) (*release.Release, *kube.ChangeSet, error) {
 	if err := release.ValidateName(opts.Name); err != nil {
+		return nil, nil, err
+	}
+	if err := release.ValidateLabels(opts.Labels); err != nil {
 		return nil, nil, err
 	}
 	if opts.DryRun != DryRunNone {
@@ -100,12 +111,13 @@ func planUpgrade(ctx context.Context, cfg *Configuration, c *chart.Chart, user m
 		return nil, nil, false, err
 	}
 	user = upgradeValues(opts.Values, c, current, user)
-	r, err = renderRevision(cfg, c, user, opts.Name, last.Revision+1, false, opts.RenderOptions)
+	r, err = renderRevision(ctx, cfg, c, user, opts.Name, last.Revision+1, false, opts.RenderOptions)
 	if err != nil {
 		return nil, nil, false, err
 	}
 	r.rel.Status = release.StatusPendingUpgrade
 	r.rel.FirstDeployed, r.rel.LastDeployed = last.FirstDeployed, cfg.now()
+	r.rel.Labels = mergeLabels(current.Labels, opts.Labels, opts.UnsetLabels)
 	return r, current, false, nil
 }
 
@@ -134,13 +146,15 @@ func currentRelease(ctx context.Context, cfg *Configuration, name string) (last,
 func installOptionsOf(opts UpgradeOptions) InstallOptions {
 	return InstallOptions{
 		ApplySettings: opts.ApplySettings, RenderOptions: opts.RenderOptions,
-		Name: opts.Name, CreateNamespace: opts.CreateNamespace, RollbackOnFailure: opts.RollbackOnFailure,
+		Name: opts.Name, CreateNamespace: opts.CreateNamespace, SkipCRDs: opts.SkipCRDs,
+		RollbackOnFailure: opts.RollbackOnFailure, Labels: mergeLabels(nil, opts.Labels, opts.UnsetLabels),
 	}
 }
 
 func upgradeDryRun(ctx context.Context, cfg *Configuration, c *chart.Chart, user map[string]any,
 	opts UpgradeOptions,
 ) (*release.Release, *kube.ChangeSet, error) {
+	opts.clientDryRun = opts.DryRun == DryRunClient
 	r, _, install, err := planUpgrade(ctx, cfg, c, user, opts)
 	if install {
 		return installDryRun(ctx, cfg, c, user, installOptionsOf(opts))
@@ -157,4 +171,21 @@ func upgradeDryRun(ctx context.Context, cfg *Configuration, c *chart.Chart, user
 		return r.rel, cs, fmt.Errorf("dry-run upgrade of release %q: %w", opts.Name, err)
 	}
 	return r.rel, cs, nil
+}
+
+// mergeLabels returns base with set over it and unset removed; nil when
+// nothing is left.
+func mergeLabels(base, set map[string]string, unset []string) map[string]string {
+	out := maps.Clone(base)
+	if out == nil {
+		out = map[string]string{}
+	}
+	maps.Copy(out, set)
+	for _, k := range unset {
+		delete(out, k)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }

@@ -38,7 +38,9 @@ type Client struct {
 	typed kubernetes.Interface
 	// metadata lists objects without their content (Apply's preflight).
 	metadata metadata.Interface
-	mapper   *restmapper.DeferredDiscoveryRESTMapper
+	// discovery is cached in memory and shared with mapper.
+	discovery discovery.CachedDiscoveryInterface
+	mapper    *restmapper.DeferredDiscoveryRESTMapper
 }
 
 // New returns a Client for the cluster of cfg. It raises cfg's rate limits
@@ -63,11 +65,13 @@ func New(cfg *rest.Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create metadata client: %w", err)
 	}
+	cached := memory.NewMemCacheClient(disc)
 	return &Client{
-		dynamic:  dyn,
-		typed:    typed,
-		metadata: md,
-		mapper:   restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc)),
+		dynamic:   dyn,
+		typed:     typed,
+		metadata:  md,
+		discovery: cached,
+		mapper:    restmapper.NewDeferredDiscoveryRESTMapper(cached),
 	}, nil
 }
 

@@ -8,9 +8,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
+
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // Labels and annotations of stored records. The labels are Helm's (with
@@ -109,14 +114,58 @@ func digestOf(payload []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// recordLabels are the labels of a revision's record.
+// recordLabels are the labels of a revision's record: the user's, then
+// berth's own (ValidateLabels keeps the user's from taking their names).
 func recordLabels(rel *Release) map[string]string {
-	return map[string]string{
-		LabelOwner:   OwnerBerth,
-		LabelName:    rel.Name,
-		LabelVersion: strconv.Itoa(rel.Revision),
-		LabelStatus:  string(rel.Status),
+	out := make(map[string]string, len(rel.Labels)+4)
+	maps.Copy(out, rel.Labels)
+	out[LabelOwner] = OwnerBerth
+	out[LabelName] = rel.Name
+	out[LabelVersion] = strconv.Itoa(rel.Revision)
+	out[LabelStatus] = string(rel.Status)
+	return out
+}
+
+// systemLabels are the labels berth sets on records; user labels may not
+// use them.
+var systemLabels = map[string]bool{
+	LabelOwner: true, LabelName: true, LabelVersion: true, LabelStatus: true,
+	LabelChunk: true, LabelDigest: true,
+	// Helm's own, kept free so that records can be exported to Helm.
+	"createdAt": true, "modifiedAt": true,
+}
+
+// userLabels returns the labels of a record that are not berth's, nil
+// when there are none.
+func userLabels(labels map[string]string) map[string]string {
+	var out map[string]string
+	for k, v := range labels {
+		if systemLabels[k] {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[k] = v
 	}
+	return out
+}
+
+// ValidateLabels checks user labels for a release: valid Kubernetes label
+// keys and values, and none of the names berth (or Helm) keeps for itself.
+func ValidateLabels(labels map[string]string) error {
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
+		if systemLabels[k] {
+			return fmt.Errorf("label %q is reserved for berth's own records: choose another name", k)
+		}
+		if errs := validation.IsQualifiedName(k); len(errs) > 0 {
+			return fmt.Errorf("label key %q: %s", k, strings.Join(errs, "; "))
+		}
+		if errs := validation.IsValidLabelValue(labels[k]); len(errs) > 0 {
+			return fmt.Errorf("label %s=%q: %s", k, labels[k], strings.Join(errs, "; "))
+		}
+	}
+	return nil
 }
 
 // recordAnnotations are the annotations of a revision's record.
@@ -155,6 +204,7 @@ func summaryOf(namespace string, labels, annotations map[string]string) (Summary
 		ChartVersion: annotations[AnnotationChartVersion],
 		AppVersion:   annotations[AnnotationAppVersion],
 		Description:  annotations[AnnotationDescription],
+		Labels:       userLabels(labels),
 	}
 	if v := annotations[AnnotationUpdated]; v != "" {
 		s.Updated, err = time.Parse(time.RFC3339Nano, v)

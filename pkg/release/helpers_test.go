@@ -67,6 +67,7 @@ func sample(ns, name string, revision int, status Status) *Release {
 			LastRun: HookExecution{StartedAt: t0, CompletedAt: t0.Add(time.Second), Phase: HookPhaseSucceeded},
 		}},
 		Notes:         "Thank you for installing web.",
+		Labels:        map[string]string{"team": "web", "example.com/tier": "front"},
 		FirstDeployed: t0,
 		LastDeployed:  t0.Add(time.Duration(revision) * time.Minute),
 	}

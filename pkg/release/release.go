@@ -44,6 +44,9 @@ type Release struct {
 	LastDeployed time.Time `json:"lastDeployed,omitzero"`
 	// Deleted is when the release was uninstalled, zero otherwise.
 	Deleted time.Time `json:"deleted,omitzero"`
+	// Labels are the user's labels of the revision (--labels), also set on
+	// its record so that list can select releases by them.
+	Labels map[string]string `json:"labels,omitempty"`
 	// Applied holds, for each object the revision applied, a digest of the
 	// configuration berth sent and of the managed fields the apply left
 	// (kube.ChangeSet.AppliedDigests): the next upgrade or rollback does
@@ -94,6 +97,7 @@ func (r *Release) Summary() Summary {
 		AppVersion:   r.AppVersion(),
 		Updated:      r.LastDeployed,
 		Description:  r.Description,
+		Labels:       r.Labels,
 	}
 }
 
@@ -111,6 +115,8 @@ type Summary struct {
 	Updated      time.Time `json:"updated,omitzero"`
 	// Description may be truncated by drivers that keep it in metadata.
 	Description string `json:"description,omitempty"`
+	// Labels are the user's labels of the revision.
+	Labels map[string]string `json:"labels,omitempty"`
 }
 
 // Chart returns the chart as Helm shows it in list and history:

@@ -161,5 +161,8 @@ func validateRecord(rel *Release) error {
 	if !rel.Status.Valid() {
 		return fmt.Errorf("release %q revision %d: unknown status %q", rel.Name, rel.Revision, rel.Status)
 	}
+	if err := ValidateLabels(rel.Labels); err != nil {
+		return fmt.Errorf("release %q revision %d: %w", rel.Name, rel.Revision, err)
+	}
 	return nil
 }

@@ -111,6 +111,9 @@ func TestStorageValidates(t *testing.T) {
 		{"long name", func(r *Release) { r.Name = strings.Repeat("a", 54) }, "longer than 53"},
 		{"revision 0", func(r *Release) { r.Revision = 0 }, "revision 0 is not positive"},
 		{"bad status", func(r *Release) { r.Status = "done" }, `unknown status "done"`},
+		{"reserved label", func(r *Release) { r.Labels = map[string]string{"status": "x"} }, `label "status" is reserved`},
+		{"bad label key", func(r *Release) { r.Labels = map[string]string{"a b": "x"} }, `label key "a b"`},
+		{"bad label value", func(r *Release) { r.Labels = map[string]string{"a": "-x-"} }, `label a="-x-"`},
 	}
 	for _, d := range drivers() {
 		t.Run(d.name, func(t *testing.T) {

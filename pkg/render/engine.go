@@ -26,6 +26,9 @@ type Engine struct {
 	LintMode bool
 	// Lookup is the lookup function; nil renders an empty map, as offline.
 	Lookup LookupFunc
+	// EnableDNS lets getHostByName resolve names; without it the function
+	// renders "", as in Helm, so that output does not depend on the network.
+	EnableDNS bool
 
 	// rendered, when set, receives the output of each template as soon
 	// as it is rendered.

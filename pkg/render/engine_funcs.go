@@ -3,6 +3,7 @@ package render
 import (
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"text/template"
 	"text/template/parse"
@@ -20,8 +21,21 @@ func (e *Engine) bindFuncs(t *template.Template) template.FuncMap {
 	if e.Lookup != nil {
 		funcs["lookup"] = e.Lookup
 	}
+	if e.EnableDNS {
+		funcs["getHostByName"] = hostByName
+	}
 	t.Funcs(funcs)
 	return funcs
+}
+
+// hostByName is getHostByName with DNS enabled: the first address of
+// name, or "" when it has none (where sprig's would panic).
+func hostByName(name string) string {
+	addrs, err := net.LookupHost(name)
+	if err != nil || len(addrs) == 0 {
+		return ""
+	}
+	return addrs[0]
 }
 
 // includeFunc executes a named template into a string, so that its output

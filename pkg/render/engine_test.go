@@ -230,3 +230,24 @@ func TestSortTemplatesFavoursShallowNames(t *testing.T) {
 		t.Errorf("parse order (-want +got):\n%s", diff)
 	}
 }
+
+// TestEngineEnableDNS: getHostByName resolves only with EnableDNS (the
+// machine resolves localhost without a network), and renders "" for a name
+// that does not resolve instead of failing.
+func TestEngineEnableDNS(t *testing.T) {
+	c := newChart("c", map[string]string{"templates/t.yaml": `[{{ getHostByName "localhost" }}][{{ getHostByName "no-such-host.invalid" }}]`})
+	got, err := renderTemplates(t, &Engine{}, c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["c/templates/t.yaml"] != "[][]" {
+		t.Errorf("without EnableDNS: %q, want [][]", got["c/templates/t.yaml"])
+	}
+	got, err = renderTemplates(t, &Engine{EnableDNS: true}, c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := got["c/templates/t.yaml"]; out != "[127.0.0.1][]" && out != "[::1][]" {
+		t.Errorf("with EnableDNS: %q, want localhost's address and nothing for .invalid", out)
+	}
+}

@@ -36,6 +36,8 @@ type Options struct {
 	Lookup LookupFunc
 	// SubchartNotes renders the NOTES.txt of subcharts as well.
 	SubchartNotes bool
+	// EnableDNS lets getHostByName resolve names (--enable-dns).
+	EnableDNS bool
 	// PostRender edits the rendered templates (name to content) before they
 	// are split and sorted; nil leaves them as they are.
 	PostRender func(files map[string]string) (map[string]string, error)
@@ -81,7 +83,7 @@ func render(c *chart.Chart, values map[string]any, opts Options, pre *preparse) 
 			return nil, err
 		}
 	}
-	eng := &Engine{Strict: opts.Strict, Lookup: opts.Lookup, preparsed: pre}
+	eng := &Engine{Strict: opts.Strict, Lookup: opts.Lookup, EnableDNS: opts.EnableDNS, preparsed: pre}
 	var prefetch *headPrefetcher
 	if opts.PostRender == nil {
 		// Without a post-renderer, the output is final as rendered: sort
