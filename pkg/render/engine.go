@@ -1,7 +1,6 @@
 package render
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"path"
@@ -245,31 +244,4 @@ func sortTemplates(tpls map[string]renderable) []string {
 		return keys[i] > keys[j]
 	})
 	return keys
-}
-
-// parseError reduces text/template's parse error to "parse error at
-// (file:line): message".
-func parseError(name string, err error) error {
-	tokens := strings.Split(err.Error(), ": ")
-	if len(tokens) == 1 {
-		return fmt.Errorf("parse error in (%s): %w", name, err)
-	}
-	return fmt.Errorf("parse error at (%s): %s", tokens[1], tokens[len(tokens)-1])
-}
-
-// execError keeps text/template's "file:line:col" and, for required and
-// fail, replaces the call chain with the chart's own message.
-func execError(name string, err error) error {
-	var ee template.ExecError
-	if !errors.As(err, &ee) {
-		return fmt.Errorf("render %s: %w", name, err)
-	}
-	tokens := strings.SplitN(err.Error(), ": ", 3)
-	if len(tokens) != 3 {
-		return fmt.Errorf("execution error in (%s): %w", name, err)
-	}
-	if m := userErrRegexp.FindStringSubmatch(tokens[2]); len(m) >= 2 {
-		return fmt.Errorf("execution error at (%s): %s", tokens[1], m[1])
-	}
-	return err
 }

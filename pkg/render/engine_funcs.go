@@ -38,13 +38,17 @@ func hostByName(name string) string {
 	return addrs[0]
 }
 
+// errIncludeDepth ends a template that includes itself without end, with
+// Helm's words.
+var errIncludeDepth = errors.New("unable to execute template")
+
 // includeFunc executes a named template into a string, so that its output
 // can be piped, unlike the template action. depth guards against a
 // template including itself forever.
 func includeFunc(t *template.Template, depth map[string]int) func(string, any) (string, error) {
 	return func(name string, data any) (string, error) {
 		if depth[name] > maxIncludeDepth {
-			return "", fmt.Errorf("rendering template has a nested reference name: %s", name)
+			return "", fmt.Errorf("rendering template has a nested reference name: %s: %w", name, errIncludeDepth)
 		}
 		depth[name]++
 		defer func() { depth[name]-- }()

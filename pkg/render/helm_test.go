@@ -77,7 +77,7 @@ func TestMatchesHelm(t *testing.T) {
 			got, renderErr := renderLikeHelm(hc)
 			if wantErr, err := os.ReadFile(expected + ".err"); err == nil {
 				if renderErr == nil || !strings.Contains(renderErr.Error(), strings.TrimSpace(string(wantErr))) {
-					t.Fatalf("error = %v\nwant an error containing Helm's: %s", renderErr, wantErr)
+					t.Fatalf("error = %.2000v\nwant an error containing Helm's: %.2000s", renderErr, wantErr)
 				}
 				return
 			}

@@ -1,0 +1,1 @@
+{{define "test"}}child value{{end}}

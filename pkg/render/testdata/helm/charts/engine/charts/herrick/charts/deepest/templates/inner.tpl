@@ -1,0 +1,1 @@
+# And this same {{.Values.what}} that smiles {{.Values.global.when}}

@@ -1,0 +1,1 @@
+# Tomorrow will be {{default "happy" .Release.Name }}

@@ -1,0 +1,1 @@
+# Old {{.Values.who}} is still a-flyin'
