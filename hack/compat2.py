@@ -6,7 +6,9 @@ Usage: hack/compat2.py BERTH HELM CORPUS2_DIR CHECK_PY [--update] [--case SUBSTR
 ../shared/corpus2 holds real charts with their dependencies vendored but no
 expected output. For each chart this renders a case with the chart's own
 values, one per values file the chart ships for its CI (ci/*.yaml) and one
-per values-*.yaml beside values.yaml, all as
+per values-*.yaml beside values.yaml; and, from the Helm module bin/helm was
+built from (in the Go module cache), every test chart of Helm's own testdata
+directories and the runs of Helm's pkg/cmd/template_test.go; all as
   template rel CHART --namespace ns --kube-version 1.33.0 [-f F] [flags]
 with HELM (v4.3.1, hack/tools/build.sh helm) and writes what it printed as
 the expected output, in the format of ../shared/corpus; each case is then
@@ -80,6 +82,68 @@ def discover(corpus2, certs):
     return cases
 
 
+# The `helm template` runs of Helm's own pkg/cmd/template_test.go, on its
+# testdata charts (paths relative to pkg/cmd), beyond rendering each chart
+# with its defaults.
+HELM_TEMPLATE_TESTS = {
+    "set": ["testdata/testcharts/subchart", "--set", "service.name=apache"],
+    "values": ["testdata/testcharts/subchart", "--values", "testdata/testcharts/subchart/charts/subchartA/values.yaml"],
+    "kube-version": ["testdata/testcharts/subchart", "--kube-version", "1.16.0"],
+    "api-versions": ["testdata/testcharts/subchart", "--api-versions", "helm.k8s.io/test,helm.k8s.io/test2"],
+    "api-versions-twice": ["testdata/testcharts/subchart", "--api-versions", "helm.k8s.io/test",
+                           "--api-versions", "helm.k8s.io/test2"],
+    "include-crds": ["testdata/testcharts/subchart", "--include-crds"],
+    "show-only": ["testdata/testcharts/subchart", "--show-only", "templates/service.yaml"],
+    "show-only-twice": ["testdata/testcharts/subchart", "--show-only", "templates/service.yaml",
+                        "--show-only", "charts/subcharta/templates/service.yaml"],
+    "show-only-glob": ["testdata/testcharts/subchart", "--show-only", "templates/subdir/role*"],
+    "skip-tests": ["testdata/testcharts/subchart", "--skip-tests"],
+    "subchart-cm": ["testdata/testcharts/subchart", "--set", "configmap.enabled=true", "--set", "subchartb.enabled=true"],
+    "subchart-cm-set": ["testdata/testcharts/subchart", "--set", "configmap.enabled=true", "--set",
+                        "subchartb.enabled=true", "--set", "configmap.value=baz"],
+    "subchart-cm-values": ["testdata/testcharts/subchart", "-f", "testdata/testcharts/subchart/extra_values.yaml"],
+}
+
+
+def helm_module(helm_tools):
+    """Where Go keeps the Helm module hack/tools/build.sh built bin/helm from."""
+    p = subprocess.run(["go", "list", "-m", "-f", "{{.Dir}}", "helm.sh/helm/v4"], cwd=helm_tools,
+                       capture_output=True, text=True)
+    return p.stdout.strip() if p.returncode == 0 else ""
+
+
+def discover_helm_testdata(module):
+    """Helm's own test charts: every chart under a testdata directory of the
+    Helm module (not the subcharts inside them), with their defaults, and the
+    runs of pkg/cmd/template_test.go."""
+    cases, charts = [], []
+    for root, dirs, files in os.walk(module):
+        rel = os.path.relpath(root, module)
+        if "testdata" not in rel.split(os.sep):
+            continue
+        if "charts" in rel.split(os.sep)[rel.split(os.sep).index("testdata"):]:
+            dirs[:] = []
+            continue
+        if "Chart.yaml" in files and rel.split(os.sep)[-1] != "testdata":
+            charts.append(rel)
+            dirs[:] = [d for d in dirs if d != "charts"]
+        charts += [os.path.join(rel, f) for f in files if f.endswith(".tgz")]
+    for rel in sorted(charts):
+        name = "helm-" + re.sub(r"[^A-Za-z0-9.]+", "-", rel.replace("testdata" + os.sep, ""))
+        cases.append({"name": name, "chart": os.path.join(module, rel), "kubeVersion": KUBE_VERSION,
+                      "values": [], "set": [], "extra": []})
+    cmd = os.path.join(module, "pkg", "cmd")
+    for name, args in sorted(HELM_TEMPLATE_TESTS.items()):
+        extra = [a if not a.startswith("testdata/") else os.path.join(cmd, a) for a in args[1:]]
+        kube = KUBE_VERSION
+        if "--kube-version" in extra:
+            kube = extra.pop(extra.index("--kube-version") + 1)
+            extra.remove("--kube-version")
+        cases.append({"name": "helm-template-test-" + name, "chart": os.path.join(cmd, args[0]),
+                      "kubeVersion": kube, "values": [], "set": [], "extra": extra})
+    return cases
+
+
 def linkerd_cert_flags(certs):
     """A throw-away trust anchor and identity issuer for linkerd, made with
     openssl once per run; both tools get the same files."""
@@ -116,13 +180,10 @@ def run(binary, case, env):
 
 
 def mentions(stderr):
-    """What berth's error must name: the template file in Helm's message, or
-    else the message's first line."""
+    """What berth's error must name: the template file in Helm's message;
+    nothing when Helm names none (berth words its errors its own way)."""
     m = re.search(r"[\w.-]+/templates/[^\s:)]+", stderr)
-    if m:
-        return m.group(0)
-    first = stderr.strip().splitlines()[0] if stderr.strip() else ""
-    return first.removeprefix("Error: ")
+    return m.group(0) if m else ""
 
 
 def check_case(check, helm, berth, case, expected, env):
@@ -210,7 +271,13 @@ def main(argv):
         expected = os.path.join(work, "expected")
         os.makedirs(certs)
         os.makedirs(expected)
-        cases = [c for c in discover(corpus2, certs) if sub in c["name"]]
+        cases = discover(corpus2, certs)
+        module = helm_module(os.path.join(HERE, "tools", "helm"))
+        if not module:
+            print("compat2: the Helm module is not in the Go module cache: run hack/tools/build.sh helm",
+                  file=sys.stderr)
+            return 1
+        cases = [c for c in cases + discover_helm_testdata(module) if sub in c["name"]]
         check.HERE, check.EXPECTED = work, expected
         check.CASES = os.path.join(work, "cases.json")
         check.yaml = FastYAML
@@ -221,7 +288,7 @@ def main(argv):
             shutil.copytree(work, keep, dirs_exist_ok=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return compat.report(results, BASELINE, "--update" in argv, "compat2", "corpus2")
+    return compat.report(results, BASELINE, "--update" in argv, "compat2", "corpus2", subset=bool(sub))
 
 
 if __name__ == "__main__":
