@@ -112,10 +112,51 @@ def helm_module(helm_tools):
     return p.stdout.strip() if p.returncode == 0 else ""
 
 
-def discover_helm_testdata(module):
+# The values of Helm's TestDependencyEnabled (pkg/chart/v2/util), as --set.
+DEPENDENCY_ENABLED_TESTS = [
+    ["tags.nothinguseful=false"],
+    ["tags.front-end=false"],
+    ["tags.front-end=false", "tags.back-end=true"],
+    ["tags.subcharta=false", "tags.subchartb=false"],
+    ["tags.front-end=false", "tags.subchart1=true", "tags.back-end=false"],
+    ["subchart1.enabled=true", "subchart2.enabled=true"],
+    ["subchart1.enabled=false", "subchart2.enabled=false"],
+    ["subchart1.subcharta.enabled=false"],
+    ["subchart2.subchartc.enabled=false", "tags.back-end=true"],
+    ["subchart1.enabled=false", "tags.front-end=true"],
+    ["subchart1.enabled=false", "subchart2alias.enabled=true", "subchart2alias.subchartb.enabled=true"],
+]
+
+# A template added to a copy of a chart: it prints the values every chart of
+# the tree renders with, so that coalescing, import-values, conditions and
+# tags are compared even where the chart's own templates show little.
+VALUES_PROBE = """# {{ toJson .Values }}
+{{- define "berth-compat2.values-probe" }}{{ range $name, $sub := .Subcharts }}
+# {{ $name }}: {{ toJson $sub.Values }}{{ include "berth-compat2.values-probe" $sub }}{{ end }}{{ end }}
+{{- include "berth-compat2.values-probe" . }}
+"""
+
+
+def values_probe(case, probes):
+    """The case on a copy of its chart with VALUES_PROBE added (the copy is
+    made by add_probe when the case runs)."""
+    copy = os.path.join(probes, case["name"], os.path.basename(case["chart"]))
+    return dict(case, name=case["name"] + "-values", chart=copy, probeOf=case["chart"])
+
+
+def add_probe(case):
+    if "probeOf" in case and not os.path.exists(case["chart"]):
+        shutil.copytree(case["probeOf"], case["chart"], symlinks=True)
+        os.makedirs(os.path.join(case["chart"], "templates"), exist_ok=True)
+        with open(os.path.join(case["chart"], "templates", "zz-berth-compat2-values.yaml"), "w") as f:
+            f.write(VALUES_PROBE)
+
+
+def discover_helm_testdata(module, probes):
     """Helm's own test charts: every chart under a testdata directory of the
-    Helm module (not the subcharts inside them), with their defaults, and the
-    runs of pkg/cmd/template_test.go."""
+    Helm module (not the subcharts inside them), with their defaults and
+    with VALUES_PROBE, the values of TestDependencyEnabled, and the runs of
+    pkg/cmd/template_test.go."""
     cases, charts = [], []
     for root, dirs, files in os.walk(module):
         rel = os.path.relpath(root, module)
@@ -130,8 +171,16 @@ def discover_helm_testdata(module):
         charts += [os.path.join(rel, f) for f in files if f.endswith(".tgz")]
     for rel in sorted(charts):
         name = "helm-" + re.sub(r"[^A-Za-z0-9.]+", "-", rel.replace("testdata" + os.sep, ""))
-        cases.append({"name": name, "chart": os.path.join(module, rel), "kubeVersion": KUBE_VERSION,
-                      "values": [], "set": [], "extra": []})
+        case = {"name": name, "chart": os.path.join(module, rel), "kubeVersion": KUBE_VERSION,
+                "values": [], "set": [], "extra": []}
+        cases.append(case)
+        if not rel.endswith(".tgz"):
+            cases.append(values_probe(case, probes))
+    subpop = os.path.join(module, "pkg", "chart", "v2", "util", "testdata", "subpop")
+    for i, sets in enumerate(DEPENDENCY_ENABLED_TESTS):
+        case = {"name": f"helm-dependency-enabled-{i}", "chart": subpop, "kubeVersion": KUBE_VERSION,
+                "values": [], "set": sets, "extra": []}
+        cases.append(values_probe(case, probes))
     cmd = os.path.join(module, "pkg", "cmd")
     for name, args in sorted(HELM_TEMPLATE_TESTS.items()):
         extra = [a if not a.startswith("testdata/") else os.path.join(cmd, a) for a in args[1:]]
@@ -193,6 +242,7 @@ def check_case(check, helm, berth, case, expected, env):
     values; also the time, which the second run sees later than berth did)
     are volatile, and the case is checked again with them."""
     name = case["name"]
+    add_probe(case)
     first = run(helm, case, env)
     if first.returncode != 0:
         with open(os.path.join(expected, name + ".error"), "w") as f:
@@ -277,7 +327,9 @@ def main(argv):
             print("compat2: the Helm module is not in the Go module cache: run hack/tools/build.sh helm",
                   file=sys.stderr)
             return 1
-        cases = [c for c in cases + discover_helm_testdata(module) if sub in c["name"]]
+        probes = os.path.join(work, "probes")
+        cases += [values_probe(c, probes) for c in cases if c["values"] == [] and "-ci-" not in c["name"]]
+        cases = [c for c in cases + discover_helm_testdata(module, probes) if sub in c["name"]]
         check.HERE, check.EXPECTED = work, expected
         check.CASES = os.path.join(work, "cases.json")
         check.yaml = FastYAML
