@@ -50,7 +50,7 @@ func (k *Keyring) Signer(name string, passphrase PassphraseFunc) (*Signer, error
 	if err != nil {
 		return nil, err
 	}
-	if err := s.unlock(name, key, passphrase); err != nil {
+	if err := s.unlock(key, passphrase); err != nil {
 		return nil, err
 	}
 	s.key = key
@@ -112,20 +112,19 @@ func (s *Signer) signingKey(name string) (*packet.PrivateKey, error) {
 }
 
 // unlock decrypts key when it is protected by a passphrase.
-func (s *Signer) unlock(name string, key *packet.PrivateKey, passphrase PassphraseFunc) error {
+func (s *Signer) unlock(key *packet.PrivateKey, passphrase PassphraseFunc) error {
 	if !key.Encrypted {
 		return nil
 	}
 	if passphrase == nil {
-		return s.error(ErrPassphraseRequired, describe(s.entity)+" is protected by a passphrase", "give the passphrase (a passphrase file, or - for standard input)")
+		return s.error(ErrPassphraseRequired, describe(s.entity)+" is protected by a passphrase", "give it in a file (berth package --passphrase-file FILE, or - to read standard input)")
 	}
 	pass, err := passphrase(primaryIdentity(s.entity))
 	if err != nil {
 		return &Error{Op: "sign", File: s.keyring, Kind: ErrPassphraseRequired, Detail: "read passphrase for " + describe(s.entity), Err: err}
 	}
 	if err := key.Decrypt(pass); err != nil {
-		return s.error(ErrWrongPassphrase, fmt.Sprintf("the passphrase does not unlock %s (key %q)", describe(s.entity), name),
-			"give the key's passphrase")
+		return s.error(ErrWrongPassphrase, "the passphrase does not unlock "+describe(s.entity), "give the key's passphrase")
 	}
 	return nil
 }

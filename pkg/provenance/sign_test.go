@@ -1,8 +1,15 @@
 package provenance
 
 import (
+	"bytes"
+	"errors"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/ProtonMail/go-crypto/openpgp/packet"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -50,6 +57,165 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 			if got.SignedAt.IsZero() || len(got.KeyID) != 16 {
 				t.Errorf("SignedAt %v KeyID %q, want a time and 16 hex digits", got.SignedAt, got.KeyID)
 			}
+		})
+	}
+}
+
+// TestSignerSelectsKey follows Helm's rule: a user ID equal to the name,
+// else the one key whose user ID contains it.
+func TestSignerSelectsKey(t *testing.T) {
+	test := newKey(t, "Berth Test", "test@berth.sh", keyOptions{})
+	test2 := newKey(t, "Berth Test Two", "test2@berth.sh", keyOptions{})
+	release := newKey(t, "Release", "release@berth.sh", keyOptions{})
+	ring := keyring(t, "secring.gpg", test2.secret, test.secret, release.secret)
+	tests := []struct {
+		name string
+		want *testKey
+		kind error
+	}{
+		{"release@berth.sh", release, nil},
+		{"Berth Test <test@berth.sh>", test, nil},
+		{"test2", test2, nil},
+		{"Berth Test", nil, ErrAmbiguousKey},
+		{"berth.sh", nil, ErrAmbiguousKey},
+		{"nobody", nil, ErrKeyNotFound},
+		{"", nil, ErrKeyNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := ring.Signer(tt.name, nil)
+			if tt.kind != nil {
+				if !errors.Is(err, tt.kind) {
+					t.Fatalf("Signer(%q) = %v, want %v", tt.name, err, tt.kind)
+				}
+				wantErrorNames(t, err, "secring.gpg")
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := s.Fingerprint(), fmt.Sprintf("%X", tt.want.entity.PrimaryKey.Fingerprint); got != want {
+				t.Errorf("Signer(%q) chose %s (%s), want %s", tt.name, s.Identity(), got, want)
+			}
+		})
+	}
+}
+
+// TestSignerExactBeatsContains: a user ID equal to the name wins over
+// another key whose user ID merely contains it.
+func TestSignerExactBeatsContains(t *testing.T) {
+	long := newKey(t, "ops team", "ops@berth.sh", keyOptions{})
+	exact, err := openpgp.NewEntity("ops", "", "", &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sec bytes.Buffer
+	if err := exact.SerializePrivate(&sec, nil); err != nil {
+		t.Fatal(err)
+	}
+	s, err := keyring(t, "secring.gpg", long.secret, sec.Bytes()).Signer("ops", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Identity() != "ops" {
+		t.Errorf("Signer(ops) chose %q, want the key whose user ID is ops", s.Identity())
+	}
+}
+
+func TestSignerPassphrase(t *testing.T) {
+	key := newKey(t, "Berth Test", "test@berth.sh", keyOptions{passphrase: "right", rsa: true})
+	pass := func(p string) PassphraseFunc {
+		return func(identity string) ([]byte, error) {
+			if identity != "Berth Test <test@berth.sh>" {
+				t.Errorf("passphrase asked for %q", identity)
+			}
+			return []byte(p), nil
+		}
+	}
+	tests := []struct {
+		name string
+		pass PassphraseFunc
+		kind error
+	}{
+		{"right", pass("right"), nil},
+		{"wrong", pass("wrong"), ErrWrongPassphrase},
+		{"none", nil, ErrPassphraseRequired},
+		{"unreadable", func(string) ([]byte, error) { return nil, errors.New("no terminal") }, ErrPassphraseRequired},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := keyring(t, "secring.gpg", key.secret).Signer("test@berth.sh", tt.pass)
+			if tt.kind != nil {
+				if !errors.Is(err, tt.kind) {
+					t.Fatalf("Signer = %v, want %v", err, tt.kind)
+				}
+				wantErrorNames(t, err, "secring.gpg", "Berth Test <test@berth.sh>")
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			prov, err := s.Sign("web-1.2.3.tgz", []byte("a"), testMetadata)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Verify("web-1.2.3.tgz", []byte("a"), prov, keyring(t, "pubring.gpg", key.public)); err != nil {
+				t.Errorf("Verify after signing with the unlocked key: %v", err)
+			}
+		})
+	}
+}
+
+// TestSignerHelmSecretKeyring signs with the secret keyring GnuPG exported
+// (testdata/generate.sh), its passphrase-protected RSA key.
+func TestSignerHelmSecretKeyring(t *testing.T) {
+	ring, err := LoadKeyring(filepath.Join("testdata", "secring.gpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ring.Signer("release@berth.sh", func(string) ([]byte, error) { return []byte("nope"), nil }); !errors.Is(err, ErrWrongPassphrase) {
+		t.Errorf("wrong passphrase: %v, want ErrWrongPassphrase", err)
+	}
+	s, err := ring.Signer("release@berth.sh", func(string) ([]byte, error) { return []byte("berth-test"), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	prov, err := s.Sign("web-1.2.3.tgz", []byte("a"), testMetadata)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := LoadKeyring(filepath.Join("testdata", "pubring.kbx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := Verify("web-1.2.3.tgz", []byte("a"), prov, pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"Berth Release <release@berth.sh>"}, v.SignedBy); diff != "" {
+		t.Errorf("SignedBy (-want +got):\n%s", diff)
+	}
+}
+
+func TestSignerNeedsUsableSecretKey(t *testing.T) {
+	pub := newKey(t, "Berth Test", "test@berth.sh", keyOptions{})
+	revoked := newKey(t, "Berth Test", "test@berth.sh", keyOptions{revoked: true})
+	tests := []struct {
+		name  string
+		ring  []byte
+		kind  error
+		names []string
+	}{
+		{"public keyring", pub.public, ErrNoPrivateKey, []string{"only the public key", "gpg --export-secret-keys"}},
+		{"revoked key", revoked.secret, ErrKeyRevoked, []string{"revoked"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := keyring(t, "keys.gpg", tt.ring).Signer("test@berth.sh", nil)
+			if !errors.Is(err, tt.kind) {
+				t.Fatalf("Signer = %v, want %v", err, tt.kind)
+			}
+			wantErrorNames(t, err, append(tt.names, "keys.gpg")...)
 		})
 	}
 }

@@ -169,7 +169,7 @@ func signatureError(provPath string, keyring *Keyring, issuer string, signer *op
 	switch {
 	case errors.Is(err, pgperrors.ErrUnknownIssuer):
 		e.Kind, e.Err = ErrUnknownKey, nil
-		e.Detail = fmt.Sprintf("signed by key %s, which keyring %s does not hold (it has %s)", issuer, keyring.Path, listKeys(keyring.entities))
+		e.Detail = fmt.Sprintf("the signature was made by key %s, which keyring %s does not hold (it has %s)", issuer, keyring.Path, listKeys(keyring.entities))
 		e.Hint = "import the publisher's public key and export it into the keyring (gpg --import KEY.asc && gpg --export > pubring.gpg), or give the keyring that holds it"
 	case errors.Is(err, pgperrors.ErrKeyRevoked):
 		e.Kind, e.Err = ErrKeyRevoked, nil
@@ -218,7 +218,7 @@ func checkMessage(v *Verification, name, archivePath, provPath string, archive, 
 	if got != want {
 		return &Error{
 			Op: "verify", File: archivePath, Kind: ErrDigestMismatch,
-			Detail: fmt.Sprintf("the archive's digest is %s, the signed one %s", got, want),
+			Detail: fmt.Sprintf("the archive's digest is %s, %s signs %s", got, filepath.Base(provPath), want),
 			Hint:   "the archive was changed after it was signed: do not use it; download the chart again, or package and sign it again",
 		}
 	}
