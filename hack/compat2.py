@@ -8,7 +8,8 @@ expected output. For each chart this renders a case with the chart's own
 values, one per values file the chart ships for its CI (ci/*.yaml) and one
 per values-*.yaml beside values.yaml; and, from the Helm module bin/helm was
 built from (in the Go module cache), every test chart of Helm's own testdata
-directories and the runs of Helm's pkg/cmd/template_test.go; all as
+directories, the runs of Helm's pkg/cmd/template_test.go and the inputs of
+its pkg/strvals tests as --set flags; all as
   template rel CHART --namespace ns --kube-version 1.33.0 [-f F] [flags]
 with HELM (v4.3.1, hack/tools/build.sh helm) and writes what it printed as
 the expected output, in the format of ../shared/corpus; each case is then
@@ -193,6 +194,43 @@ def discover_helm_testdata(module, probes):
     return cases
 
 
+def go_strings(src, start, end):
+    """The str: fields of the Go test table between start and end in src."""
+    i = src.find(start)
+    j = src.find(end, i + 1) if end else len(src)
+    if i < 0 or j < 0:
+        return []
+    out = []
+    for m in re.finditer(r'\bstr:\s*(`[^`]*`|"(?:[^"\\]|\\.)*")', src[i:j]):
+        lit = m.group(1)
+        out.append(lit[1:-1] if lit.startswith("`") else json.loads(lit))
+    return out
+
+
+def discover_strvals(module, work):
+    """The inputs of Helm's pkg/strvals tests as --set, --set-string,
+    --set-json and --set-literal on a chart that prints the values: where
+    Helm fails, berth must fail with Helm's message."""
+    parser = open(os.path.join(module, "pkg", "strvals", "parser_test.go")).read()
+    literal = open(os.path.join(module, "pkg", "strvals", "literal_parser_test.go")).read()
+    flags = [("set-string", go_strings(parser, "testsString := []struct", "tests := []struct")),
+             ("set", go_strings(parser, "tests := []struct", "func TestParseInto(")),
+             ("set-json", go_strings(parser, "func TestParseJSON(", "func TestParseFile(")),
+             ("set-literal", go_strings(literal, "func TestParseLiteral(", "func TestParseLiteralInto("))]
+    chart = os.path.join(work, "strvals")
+    os.makedirs(os.path.join(chart, "templates"), exist_ok=True)
+    with open(os.path.join(chart, "Chart.yaml"), "w") as f:
+        f.write("apiVersion: v2\nname: strvals\nversion: 0.1.0\n")
+    with open(os.path.join(chart, "templates", "values.yaml"), "w") as f:
+        f.write('# {{ toJson .Values }}\n# {{ printf "%#v" .Values }}\n')
+    cases = []
+    for flag, inputs in flags:
+        for i, text in enumerate(inputs):
+            cases.append({"name": f"helm-strvals-{flag}-{i}", "chart": chart, "kubeVersion": KUBE_VERSION,
+                          "values": [], "set": [], "extra": ["--" + flag, text], "helmMessage": True})
+    return cases
+
+
 def linkerd_cert_flags(certs):
     """A throw-away trust anchor and identity issuer for linkerd, made with
     openssl once per run; both tools get the same files."""
@@ -228,9 +266,12 @@ def run(binary, case, env):
     return subprocess.run([binary, *template_args(case)], capture_output=True, text=True, env=env)
 
 
-def mentions(stderr):
+def mentions(stderr, whole=False):
     """What berth's error must name: the template file in Helm's message;
-    nothing when Helm names none (berth words its errors its own way)."""
+    nothing when Helm names none (berth words its errors its own way); or,
+    with whole, Helm's message itself."""
+    if whole:
+        return stderr.strip().removeprefix("Error: ").split("\n\n")[0]
     m = re.search(r"[\w.-]+/templates/[^\s:)]+", stderr)
     return m.group(0) if m else ""
 
@@ -246,7 +287,7 @@ def check_case(check, helm, berth, case, expected, env):
     first = run(helm, case, env)
     if first.returncode != 0:
         with open(os.path.join(expected, name + ".error"), "w") as f:
-            json.dump({"mentions": mentions(first.stderr)}, f)
+            json.dump({"mentions": mentions(first.stderr, case.get("helmMessage", False))}, f)
         return check.run_case(berth, case, False)
     with open(os.path.join(expected, name + ".yaml"), "w") as f:
         f.write(first.stdout)
@@ -329,7 +370,8 @@ def main(argv):
             return 1
         probes = os.path.join(work, "probes")
         cases += [values_probe(c, probes) for c in cases if c["values"] == [] and "-ci-" not in c["name"]]
-        cases = [c for c in cases + discover_helm_testdata(module, probes) if sub in c["name"]]
+        cases += discover_helm_testdata(module, probes) + discover_strvals(module, work)
+        cases = [c for c in cases if sub in c["name"]]
         check.HERE, check.EXPECTED = work, expected
         check.CASES = os.path.join(work, "cases.json")
         check.yaml = FastYAML
