@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -121,19 +122,21 @@ func (p *globParser) text(b *strings.Builder, inBraces bool) {
 	if inBraces {
 		breakers = "?*[{},"
 	}
+	var text []byte
 	for {
 		r, ok := p.peek()
 		if !ok || strings.ContainsRune(breakers, r) {
-			return
+			break
 		}
 		p.pos += utf8.RuneLen(r)
 		if r == '\\' {
 			if r, ok = p.next(); !ok {
-				return
+				break
 			}
 		}
-		b.WriteString(regexp.QuoteMeta(string(r)))
+		text = utf8.AppendRune(text, r)
 	}
+	b.WriteString(regexp.QuoteMeta(string(text)))
 }
 
 // class writes "[...]" (the "[" read): "!" first negates; "x-y" is a range
@@ -158,7 +161,11 @@ func (p *globParser) class(b *strings.Builder) error {
 		if hi < r {
 			return fmt.Errorf("range %c-%c in %q is backwards", r, hi, p.src)
 		}
-		fmt.Fprintf(b, `[%s\x{%x}-\x{%x}]`, not, r, hi)
+		b.WriteString("[" + not)
+		writeClassRune(b, r)
+		b.WriteString("-")
+		writeClassRune(b, hi)
+		b.WriteString("]")
 		return nil
 	}
 	p.pos -= utf8.RuneLen(r)
@@ -174,7 +181,7 @@ func (p *globParser) class(b *strings.Builder) error {
 			}
 			b.WriteString("[" + not)
 			for _, c := range chars {
-				fmt.Fprintf(b, `\x{%x}`, c)
+				writeClassRune(b, c)
 			}
 			b.WriteString("]")
 			return nil
@@ -186,4 +193,12 @@ func (p *globParser) class(b *strings.Builder) error {
 			chars = append(chars, r)
 		}
 	}
+}
+
+// writeClassRune writes r as an escape that means r inside a character
+// class, whatever r is.
+func writeClassRune(b *strings.Builder, r rune) {
+	b.WriteString(`\x{`)
+	b.WriteString(strconv.FormatInt(int64(r), 16))
+	b.WriteString(`}`)
 }
