@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/berth-sh/berth/pkg/action"
 	"github.com/berth-sh/berth/pkg/kube"
@@ -54,6 +55,7 @@ type applyFlags struct {
 	wait           bool
 	timeout        time.Duration
 	waitForJobs    bool
+	waitForStatus  []string
 }
 
 // AddFlags adds the apply flags to fs.
@@ -69,6 +71,8 @@ func (a *applyFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&a.wait, "wait", true, "wait until the objects are ready before recording the revision deployed (--wait=false skips)")
 	fs.DurationVar(&a.timeout, "timeout", action.DefaultWaitTimeout, "how long to wait for the objects to be ready")
 	fs.BoolVar(&a.waitForJobs, "wait-for-jobs", false, "count Jobs ready only once complete")
+	fs.StringSliceVar(&a.waitForStatus, "wait-for-status", nil,
+		"never count custom resources of KIND or KIND.group ready without a status (repeatable); see the berth.sh/wait annotation")
 }
 
 // settings checks the flags and returns them as action settings.
@@ -85,6 +89,10 @@ func (a *applyFlags) settings() (action.ApplySettings, error) {
 	if a.concurrency < 1 {
 		return action.ApplySettings{}, usageErrorf("invalid --concurrency %d: use 1 or more", a.concurrency)
 	}
+	kinds, err := parseKinds(a.waitForStatus)
+	if err != nil {
+		return action.ApplySettings{}, err
+	}
 	maxHistory := a.maxHistory
 	if maxHistory <= 0 {
 		maxHistory = -1 // keep all
@@ -93,7 +101,21 @@ func (a *applyFlags) settings() (action.ApplySettings, error) {
 		DryRun: mode, Description: a.description, ForceConflicts: a.forceConflicts,
 		TakeOwnership: a.takeOwnership, Concurrency: a.concurrency, LockTimeout: a.lockTimeout,
 		MaxHistory: maxHistory, Wait: a.wait, Timeout: a.timeout, WaitForJobs: a.waitForJobs,
+		WaitForStatus: kinds,
 	}, nil
+}
+
+// parseKinds parses --wait-for-status values: KIND or KIND.group.
+func parseKinds(values []string) ([]schema.GroupKind, error) {
+	kinds := make([]schema.GroupKind, 0, len(values))
+	for _, v := range values {
+		gk := schema.ParseGroupKind(strings.TrimSpace(v))
+		if gk.Kind == "" || strings.HasSuffix(v, ".") {
+			return nil, usageErrorf("invalid --wait-for-status %q: use KIND or KIND.group, e.g. PrometheusRule or PrometheusRule.monitoring.coreos.com", v)
+		}
+		kinds = append(kinds, gk)
+	}
+	return kinds, nil
 }
 
 // releaseSummary is one row of list and history under -o json|yaml, and

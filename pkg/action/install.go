@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/berth-sh/berth/pkg/chart"
 	"github.com/berth-sh/berth/pkg/kube"
@@ -35,6 +36,13 @@ type ApplySettings struct {
 	Timeout time.Duration
 	// WaitForJobs counts Jobs ready only once complete (--wait-for-jobs).
 	WaitForJobs bool
+	// WaitForStatus are the kinds whose custom resources are never
+	// counted ready without a status (--wait-for-status); see kube.Wait.
+	WaitForStatus []schema.GroupKind
+	// StatusGrace is how long a custom resource whose controller may never
+	// write a status is awaited for a first one; 0 is
+	// kube.DefaultStatusGrace.
+	StatusGrace time.Duration
 	// LockTimeout is how long to wait for another client's lock on the
 	// release; 0 is DefaultLockTimeout.
 	LockTimeout time.Duration

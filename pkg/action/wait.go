@@ -30,8 +30,10 @@ func awaitReady(ctx context.Context, cfg *Configuration, cs *kube.ChangeSet, s A
 		return nil
 	}
 	err := cfg.Kube.Wait(ctx, cs.Entries, kube.WaitOptions{
-		Timeout:     s.waitTimeout(),
-		WaitForJobs: s.WaitForJobs,
+		Timeout:       s.waitTimeout(),
+		WaitForJobs:   s.WaitForJobs,
+		WaitForStatus: s.WaitForStatus,
+		StatusGrace:   s.StatusGrace,
 		OnStatus: func(st kube.ObjectStatus) {
 			cfg.emit(Event{Type: EventStatus, Object: st.Ref.String(), Status: string(st.Status), Message: st.Message})
 		},
