@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -44,6 +45,14 @@ type ApplyOptions struct {
 	// OnApplied, when set, is called with each object's entry as soon as
 	// the object is handled, for live progress; calls do not overlap.
 	OnApplied func(ChangeSetEntry)
+	// ForceReplace deletes and re-creates the objects whose apply the API
+	// server refuses because it changes immutable fields (--force-replace),
+	// and only those; see replace.go. Without it such an apply fails with
+	// an *ImmutableFieldError.
+	ForceReplace bool
+	// ReplaceTimeout bounds the wait for each replaced object to be gone
+	// before it is created again; 0 leaves it to the context.
+	ReplaceTimeout time.Duration
 }
 
 func (o ApplyOptions) concurrency() int {
@@ -281,14 +290,19 @@ func (c *Client) applyOne(ctx context.Context, it *applyItem, opts ApplyOptions)
 	}
 	out, err := c.resource(it.mapping, it.ref.Namespace).Patch(ctx, it.ref.Name, types.ApplyPatchType, config, patchOpts)
 	if err != nil {
-		return objectError(it.ref, "apply", err)
+		return c.applyRefused(ctx, it, opts, config, objectError(it.ref, "apply", err))
 	}
-	it.entry = newEntry(it.ref, applyAction(it.live, out, opts.DryRun), "")
+	it.setApplied(applyAction(it.live, out, opts.DryRun), "", out, config, opts.DryRun)
+	return nil
+}
+
+// setApplied records the entry of an object applied as out.
+func (it *applyItem) setApplied(action Action, reason string, out *unstructured.Unstructured, config []byte, dryRun bool) {
+	it.entry = newEntry(it.ref, action, reason)
 	it.entry.Generation, it.entry.ResourceVersion = out.GetGeneration(), out.GetResourceVersion()
-	if !opts.DryRun {
+	if !dryRun {
 		it.entry.Applied = appliedDigest(config, out.GetManagedFields())
 	}
-	return nil
 }
 
 // unchangedSince reports whether applying config would change nothing: it

@@ -37,7 +37,8 @@ func TestApplyErrors(t *testing.T) {
 			first:    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: frozen}\nimmutable: true\ndata: {color: blue}",
 			manifest: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: frozen}\nimmutable: true\ndata: {color: red}",
 			subject:  "ConfigMap/NS/frozen",
-			wantMsg:  []string{"apply: invalid: ", "field is immutable"},
+			wantIs:   kube.ErrImmutable,
+			wantMsg:  []string{"data: field is immutable when `immutable` is set; use --force-replace to delete and re-create the object"},
 		},
 		{
 			name:     "rejected by validation",

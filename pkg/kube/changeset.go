@@ -3,6 +3,8 @@ package kube
 import (
 	"slices"
 	"strings"
+
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // Action says what Apply, Prune or Delete did to one object.
@@ -20,6 +22,10 @@ const (
 	ActionDeleted Action = "deleted"
 	// ActionSkipped means the object was left alone; the entry's Reason says why.
 	ActionSkipped Action = "skipped"
+	// ActionReplaced means the apply changed immutable fields: the object
+	// was deleted and created again (ApplyOptions.ForceReplace); the
+	// entry's Reason names the fields.
+	ActionReplaced Action = "replaced"
 )
 
 // ChangeSetEntry is what happened to one object.
@@ -30,7 +36,7 @@ type ChangeSetEntry struct {
 	Subject string `json:"subject"`
 	// Action is what was done.
 	Action Action `json:"action"`
-	// Reason explains skipped entries; empty otherwise.
+	// Reason explains skipped and replaced entries; empty otherwise.
 	Reason string `json:"reason,omitempty"`
 	// Generation and ResourceVersion are the object's as the apply
 	// returned them (zero for other actions), so that Wait counts the
@@ -42,6 +48,9 @@ type ChangeSetEntry struct {
 	Applied string `json:"-"`
 	// Wait is how Wait awaits the object: its AnnotationWait as applied.
 	Wait WaitMode `json:"-"`
+	// UID is the UID of the object deleted, for WaitGone; "" for
+	// other actions.
+	UID types.UID `json:"-"`
 }
 
 // String returns "Subject action", with the reason of skipped entries.
@@ -76,11 +85,12 @@ func (c *ChangeSet) Refs(actions ...Action) []ObjectRef {
 	return refs
 }
 
-// Changed reports whether any entry created, configured or deleted an object.
+// Changed reports whether any entry created, configured, deleted or
+// replaced an object.
 func (c *ChangeSet) Changed() bool {
 	for _, e := range c.Entries {
 		switch e.Action {
-		case ActionCreated, ActionConfigured, ActionDeleted:
+		case ActionCreated, ActionConfigured, ActionDeleted, ActionReplaced:
 			return true
 		}
 	}

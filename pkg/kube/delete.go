@@ -157,6 +157,7 @@ func (c *Client) deleteOne(ctx context.Context, it *deleteItem, opts DeleteOptio
 		return objectError(it.ref, "delete", err)
 	default:
 		it.entry = newEntry(it.ref, ActionDeleted, "")
+		it.entry.UID = live.GetUID()
 	}
 	return nil
 }

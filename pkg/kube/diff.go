@@ -27,6 +27,9 @@ const (
 	DiffDelete DiffAction = "delete"
 	// DiffUnchanged means applying would leave the object as it is.
 	DiffUnchanged DiffAction = "unchanged"
+	// DiffReplace means applying would change immutable fields: the object
+	// must be deleted and created again (--force-replace).
+	DiffReplace DiffAction = "replace"
 )
 
 // ObjectDiff is what applying would do to one object. Live and Merged are
@@ -49,8 +52,9 @@ type ObjectDiff struct {
 	// ResourceVersion is the live object's resourceVersion, "" when it does
 	// not exist: what a plan records to detect changes since.
 	ResourceVersion string
-	// Reason says why Merged is the rendered object rather than the
-	// server's answer; empty otherwise.
+	// Reason says why Merged is the rendered object (laid over the live
+	// one for DiffReplace) rather than the server's answer; empty
+	// otherwise.
 	Reason string
 }
 
@@ -155,7 +159,11 @@ func (c *Client) diffOne(ctx context.Context, it *applyItem, opts ApplyOptions) 
 		return renderedDiff(it, fmt.Sprintf("namespace %s does not exist yet", it.ref.Namespace)), nil
 	}
 	if err != nil {
-		return ObjectDiff{}, objectError(it.ref, "dry-run apply", err)
+		err = objectError(it.ref, "dry-run apply", err)
+		if d, ok := replaceDiff(it, err); ok {
+			return d, nil
+		}
+		return ObjectDiff{}, err
 	}
 	return compareObjects(it.ref, it.live, out), nil
 }

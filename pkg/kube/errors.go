@@ -118,6 +118,9 @@ func objectError(ref ObjectRef, verb string, err error) error {
 	if c := conflictFromStatus(err); c != nil {
 		return &ObjectError{Ref: ref, Err: c}
 	}
+	if imm := immutableFromStatus(err); imm != nil {
+		return &ObjectError{Ref: ref, Err: imm}
+	}
 	var why string
 	switch {
 	case meta.IsNoMatchError(err):

@@ -69,6 +69,10 @@ type waitTarget struct {
 	// graceOver says the grace for a first status ended (expect is
 	// statusWithinGrace).
 	graceOver bool
+	// gone says the object was deleted and is awaited until it is gone;
+	// uid is the UID of the object deleted.
+	gone bool
+	uid  string
 }
 
 // statusRules are the settings of one Wait that computeStatus applies.
@@ -85,6 +89,9 @@ type statusRules struct {
 // it has no observedGeneration, before a write after the apply), and Jobs
 // count when created, or when complete with waitForJobs.
 func computeStatus(t *waitTarget, obj *unstructured.Unstructured, rules statusRules) ObjectStatus {
+	if t.gone {
+		return goneStatus(t, obj)
+	}
 	st := ObjectStatus{Ref: t.ref}
 	switch {
 	case obj == nil:

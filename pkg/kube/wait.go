@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
@@ -73,6 +74,9 @@ type WaitError struct {
 	Timeout time.Duration
 	// Err is why the wait ended.
 	Err error
+	// Deletion says the wait was for deleted objects to be gone
+	// (WaitGone).
+	Deletion bool
 }
 
 // Error says why the wait ended and lists every object not ready with its
@@ -84,8 +88,12 @@ func (e *WaitError) Error() string {
 	switch {
 	case errors.Is(e.Err, ErrWaitFailed):
 		what = fmt.Sprintf("%d of %d objects not ready, failed for good", len(e.NotReady), e.Total)
+	case errors.Is(e.Err, context.DeadlineExceeded) && e.Timeout > 0 && e.Deletion:
+		what = fmt.Sprintf("timed out after %s waiting for %d of %d deleted objects to be gone", e.Timeout, len(e.NotReady), e.Total)
 	case errors.Is(e.Err, context.DeadlineExceeded) && e.Timeout > 0:
 		what = fmt.Sprintf("timed out after %s waiting for %d of %d objects", e.Timeout, len(e.NotReady), e.Total)
+	case e.Deletion:
+		what = fmt.Sprintf("wait interrupted (%v) with %d of %d deleted objects not gone", e.Err, len(e.NotReady), e.Total)
 	default:
 		what = fmt.Sprintf("wait interrupted (%v) with %d of %d objects not ready", e.Err, len(e.NotReady), e.Total)
 	}
@@ -99,8 +107,8 @@ func (e *WaitError) Error() string {
 // Unwrap returns why the wait ended.
 func (e *WaitError) Unwrap() error { return e.Err }
 
-// Wait waits until every object that entries created, configured or left
-// unchanged is ready (kstatus Current), watching each kind in each
+// Wait waits until every object that entries created, configured,
+// replaced or left unchanged is ready (kstatus Current), watching each kind in each
 // namespace with one list and watch. An object counts only once its status
 // reflects the apply that produced its entry (see ChangeSetEntry's
 // Generation): a Deployment once its controller observed the applied
@@ -128,13 +136,18 @@ func (c *Client) Wait(ctx context.Context, entries []ChangeSetEntry, opts WaitOp
 	if err != nil || len(targets) == 0 {
 		return err
 	}
+	return c.await(ctx, groups, targets, opts)
+}
+
+// await watches groups until every target is Current, within opts.Timeout.
+func (c *Client) await(ctx context.Context, groups []*watchGroup, targets []*waitTarget, opts WaitOptions) error {
 	waitCtx, cancel := ctx, context.CancelFunc(func() {})
 	if opts.Timeout > 0 {
 		waitCtx, cancel = context.WithTimeout(ctx, opts.Timeout)
 	}
 	defer cancel()
 	w := newWaiter(c, groups, targets, opts)
-	err = w.run(waitCtx)
+	err := w.run(waitCtx)
 	if err == nil {
 		return nil
 	}
@@ -151,18 +164,19 @@ type watchGroup struct {
 	namespace string
 	// names maps each object's name to its index in the targets.
 	names map[string]int
+	// order is the group's rank among the groups of its wait.
+	order int
 }
 
 // waitTargets resolves the entries to await and groups them by resource
 // and namespace.
 func (c *Client) waitTargets(ctx context.Context, entries []ChangeSetEntry, opts WaitOptions) ([]*watchGroup, []*waitTarget, error) {
 	var targets []*waitTarget
-	var groups []*watchGroup
-	byKey := map[string]*watchGroup{}
+	byKey := watchGroups{}
 	kinds := map[schema.GroupResource]kindStatus{}
 	for _, e := range entries {
 		switch e.Action {
-		case ActionCreated, ActionConfigured, ActionUnchanged:
+		case ActionCreated, ActionConfigured, ActionUnchanged, ActionReplaced:
 		default:
 			continue
 		}
@@ -178,24 +192,45 @@ func (c *Client) waitTargets(ctx context.Context, entries []ChangeSetEntry, opts
 		if _, ok := kinds[gr]; !ok {
 			kinds[gr] = c.kindStatusOf(ctx, mapping, e.Ref.Namespace, !forced)
 		}
-		key := mapping.Resource.String() + "/" + e.Ref.Namespace
-		g := byKey[key]
-		if g == nil {
-			g = &watchGroup{resource: mapping.Resource, namespace: e.Ref.Namespace, names: map[string]int{}}
-			byKey[key] = g
-			groups = append(groups, g)
-		}
-		if _, dup := g.names[e.Ref.Name]; dup {
+		if !byKey.add(mapping, e.Ref, len(targets)) {
 			continue
 		}
-		g.names[e.Ref.Name] = len(targets)
 		targets = append(targets, &waitTarget{
 			ref: e.Ref, resource: gr, generation: e.Generation, resourceVersion: e.ResourceVersion,
 			changed: e.Action != ActionUnchanged, existsOnly: e.Wait == WaitExists,
 			expect: kinds[gr].expectation(e.Wait, forced),
 		})
 	}
-	return groups, targets, nil
+	return byKey.list(), targets, nil
+}
+
+// watchGroups are the watch groups of one wait, by resource and namespace,
+// in the order first added.
+type watchGroups map[string]*watchGroup
+
+// add adds the object of ref, target number index, to the group of its
+// resource and namespace; false when the group has it already.
+func (gs watchGroups) add(mapping *meta.RESTMapping, ref ObjectRef, index int) bool {
+	key := mapping.Resource.String() + "/" + ref.Namespace
+	g := gs[key]
+	if g == nil {
+		g = &watchGroup{resource: mapping.Resource, namespace: ref.Namespace, names: map[string]int{}, order: len(gs)}
+		gs[key] = g
+	}
+	if _, dup := g.names[ref.Name]; dup {
+		return false
+	}
+	g.names[ref.Name] = index
+	return true
+}
+
+// list returns the groups in the order first added.
+func (gs watchGroups) list() []*watchGroup {
+	out := make([]*watchGroup, len(gs))
+	for _, g := range gs {
+		out[g.order] = g
+	}
+	return out
 }
 
 var crdResource = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}

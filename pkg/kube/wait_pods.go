@@ -25,7 +25,7 @@ func (w *waiter) watchPods(ctx context.Context) error {
 	w.pods = &podTracker{stores: map[string]cache.Store{}}
 	for _, t := range w.targets {
 		ns := t.ref.Namespace
-		if !podOwners[t.ref.GroupKind()] || w.pods.stores[ns] != nil {
+		if t.gone || !podOwners[t.ref.GroupKind()] || w.pods.stores[ns] != nil {
 			continue
 		}
 		resource := w.client.dynamic.Resource(podsResource).Namespace(ns)

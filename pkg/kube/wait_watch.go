@@ -313,8 +313,8 @@ func (w *waiter) failure(ctx context.Context, err error) error {
 		indexes[i] = i
 	}
 	_ = forEach(dctx, indexes, DefaultConcurrency, func(ctx context.Context, i int) error {
-		if w.pods.tracks(notReady[i].Ref) {
-			return nil // the message has the reasons already
+		if w.pods.tracks(notReady[i].Ref) || live[i] == nil {
+			return nil // the message has the reasons already, or no pods
 		}
 		reasons := w.client.podReasons(ctx, notReady[i].Ref, live[i])
 		if reasons != "" && !strings.Contains(notReady[i].Message, reasons) {
@@ -322,5 +322,8 @@ func (w *waiter) failure(ctx context.Context, err error) error {
 		}
 		return nil
 	})
-	return &WaitError{NotReady: notReady, Total: len(w.targets), Timeout: w.opts.Timeout, Err: err}
+	return &WaitError{
+		NotReady: notReady, Total: len(w.targets), Timeout: w.opts.Timeout, Err: err,
+		Deletion: len(w.targets) > 0 && w.targets[0].gone,
+	}
 }
