@@ -3,7 +3,8 @@
 # repository. Usage: hack/tools/build.sh [cluster] [helm]
 #   cluster (the default): etcd, kube-apiserver, kube-controller-manager,
 #            kube-scheduler, kubectl, kwok, kwok-stages.yaml
-#   helm:    Helm v4, for benchmarks and comparisons only
+#   helm:    Helm v4 (bin/helm) and the newest Helm v3 (bin/helm3), for
+#            interop tests, benchmarks and comparisons only
 # Versions come from the go.mod files beside this script. Built binaries are
 # kept in the user cache dir keyed by version, so a fresh clone (or a second
 # `make test`) reuses them; a version bump builds anew. Every build goes to a
@@ -36,6 +37,7 @@ kube_version=$(modver kube k8s.io/kubernetes)
 etcd_version=$(modver etcd go.etcd.io/etcd/server/v3)
 kwok_version=$(modver kwok sigs.k8s.io/kwok)
 helm_version=$(modver helm helm.sh/helm/v4)
+helm3_version=$(modver helm3 helm.sh/helm/v3)
 
 build_etcd() { cd "$here/etcd" && go build -trimpath -ldflags "-s -w" -o "$out/etcd" .; }
 build_kube() {
@@ -51,6 +53,10 @@ build_kubectl() {
 build_helm() {
   cd "$here/helm" && go build -trimpath \
     -ldflags "-s -w -X helm.sh/helm/v4/internal/version.version=$helm_version" -o "$out/helm" helm.sh/helm/v4/cmd/helm
+}
+build_helm3() {
+  cd "$here/helm3" && go build -trimpath \
+    -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$helm3_version" -o "$out/helm3" helm.sh/helm/v3/cmd/helm
 }
 build_kwok() {
   cd "$here/kwok" && go build -trimpath -ldflags "-s -w" -o "$out/kwok" sigs.k8s.io/kwok/cmd/kwok
@@ -83,6 +89,8 @@ cluster() {
 helm() {
   build "helm-$helm_version-$goarch" build_helm
   link "helm-$helm_version-$goarch" helm
+  build "helm3-$helm3_version-$goarch" build_helm3
+  link "helm3-$helm3_version-$goarch" helm3
 }
 
 [ $# -gt 0 ] || set -- cluster
