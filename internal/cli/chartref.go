@@ -3,11 +3,13 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/berth-sh/berth/pkg/action"
 	"github.com/berth-sh/berth/pkg/chart"
+	"github.com/berth-sh/berth/pkg/provenance"
 	"github.com/berth-sh/berth/pkg/render"
 	"github.com/berth-sh/berth/pkg/repo"
 )
@@ -54,6 +56,10 @@ func (c *chartRefFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.username, "username", "", "user name for --repo or an archive URL")
 	fs.StringVar(&c.password, "password", "", "password for --repo or an archive URL")
 	fs.BoolVar(&c.passCredentials, "pass-credentials", false, "send --username/--password to chart URLs on other hosts than the repository's too")
+	fs.BoolVar(&c.verify, "verify", false,
+		"check the chart's provenance file (NAME-VERSION.tgz.prov, or the OCI provenance layer) against --keyring before using it")
+	fs.StringVar(&c.keyring, "keyring", "",
+		"OpenPGP public keyring (GnuPG format) for --verify (default: pubring.gpg, or pubring.kbx, in $GNUPGHOME or ~/.gnupg, as Helm's)")
 	r := &c.registry
 	fs.BoolVar(&r.PlainHTTP, "plain-http", false, "talk plain HTTP to the registry instead of HTTPS")
 	fs.BoolVar(&r.InsecureSkipTLSVerify, "insecure-skip-tls-verify", false,
@@ -142,6 +148,30 @@ func (f *Factory) chartLocator(reg *registryFlags, keyring string) *action.Chart
 		CacheDir:  cacheDir,
 		Registry:  reg.CachedClient,
 		UserAgent: userAgent(),
+		Verifier:  keyringVerifier(keyring),
+	}
+}
+
+// keyringVerifier returns the locator's provenance check with the keyring
+// at path, read when the first chart is verified.
+func keyringVerifier(path string) func(name string, archive, prov []byte) (*action.Verification, error) {
+	var keyring *provenance.Keyring
+	return func(name string, archive, prov []byte) (*action.Verification, error) {
+		if keyring == nil {
+			if path == "" {
+				path = provenance.DefaultKeyring()
+			}
+			k, err := provenance.LoadKeyring(path)
+			if err != nil {
+				return nil, fmt.Errorf("--keyring: %w", err)
+			}
+			keyring = k
+		}
+		v, err := provenance.Verify(name, archive, prov, keyring)
+		if err != nil {
+			return nil, err
+		}
+		return &action.Verification{Signer: strings.Join(v.SignedBy, ", "), Fingerprint: v.Fingerprint}, nil
 	}
 }
 

@@ -46,6 +46,8 @@ func (o *outputFlags) Print(w io.Writer, v any, table func(io.Writer) error) err
 	case OutputJSON:
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
+		// Output is data for programs and people, not HTML: "a <b@c>" as is.
+		enc.SetEscapeHTML(false)
 		return enc.Encode(v)
 	case OutputYAML:
 		b, err := yaml.Marshal(v)

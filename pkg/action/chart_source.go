@@ -194,6 +194,9 @@ func (l *ChartLocator) locateLocal(path string, req ChartRequest) (*LocatedChart
 		switch {
 		case err == nil:
 			lc.Prov = prov
+		case req.Verify && errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("verify chart %s: %s.prov does not exist: the chart is not signed; "+
+				"sign it with berth package --sign, or drop --verify", path, path)
 		case req.Verify || !errors.Is(err, fs.ErrNotExist):
 			return nil, fmt.Errorf("verify chart %s: read its provenance file: %w", path, err)
 		}
