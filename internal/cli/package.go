@@ -18,6 +18,7 @@ type packageOptions struct {
 	destination string
 	version     string
 	appVersion  string
+	sign        signFlags
 	output      outputFlags
 }
 
@@ -27,6 +28,11 @@ type packageResult struct {
 	Path    string `json:"path"`
 	Name    string `json:"name"`
 	Version string `json:"version"`
+	// Prov is the provenance file written beside the archive by --sign.
+	Prov string `json:"prov,omitempty"`
+	// SignedBy and Fingerprint name the key that signed, with --sign.
+	SignedBy    string `json:"signedBy,omitempty"`
+	Fingerprint string `json:"fingerprint,omitempty"`
 }
 
 func newPackageCmd(f *Factory) *cobra.Command {
@@ -45,10 +51,23 @@ replace Chart.yaml's version and appVersion in the archive, not on disk.
 The archive is reproducible: the same chart packs to the same bytes
 whenever and wherever it is packed (sorted entries, fixed times and owners),
 so its digest identifies its content. It is written to a temporary file and
-renamed, so an interrupted run leaves no partial archive.`,
+renamed, so an interrupted run leaves no partial archive.
+
+--sign signs the archive as 'helm package --sign' does: it writes
+NAME-VERSION.tgz.prov beside it, an OpenPGP clear-signed copy of Chart.yaml
+and the archive's SHA-256, which 'berth verify' and 'helm verify' check.
+--key names the key (its user ID or a part of it, such as the email
+address); --keyring is a GnuPG keyring file holding the secret key, binary
+or ASCII-armored (gpg --export-secret-keys [--armor]). A key protected by a
+passphrase reads it from --passphrase-file (the first line; - for standard
+input), or asks on the terminal. The key is unlocked before anything is
+written, and the archive and its .prov are each written to a temporary file
+and renamed, so a failure leaves neither half-written.`,
 		Example: `  berth package ./web
   berth package ./web -d dist --version 1.4.0 --app-version 2.3.1
-  berth push "$(berth package ./web)" oci://ghcr.io/acme/charts`,
+  berth push "$(berth package ./web)" oci://ghcr.io/acme/charts
+  berth package ./web --sign --key release@acme.example --keyring ~/.gnupg/secring.gpg \
+    --passphrase-file ~/.config/acme/signing-passphrase`,
 		Args: exactArgs("chart"),
 		RunE: func(_ *cobra.Command, args []string) error {
 			o.chartPath = args[0]
@@ -62,6 +81,7 @@ renamed, so an interrupted run leaves no partial archive.`,
 	fs.StringVarP(&o.destination, "destination", "d", ".", "directory to write the archive to")
 	fs.StringVar(&o.version, "version", "", "set the chart's version (a semantic version)")
 	fs.StringVar(&o.appVersion, "app-version", "", "set the chart's appVersion")
+	o.sign.AddFlags(fs)
 	o.output.AddFlags(fs)
 	return cmd
 }
@@ -71,6 +91,9 @@ func (o *packageOptions) validate() error {
 		if _, err := semver.NewVersion(o.version); err != nil {
 			return usageErrorf("invalid --version %q: %v", o.version, err)
 		}
+	}
+	if err := o.sign.Validate(); err != nil {
+		return err
 	}
 	return o.output.Validate()
 }
@@ -99,11 +122,16 @@ func runPackage(f *Factory, o *packageOptions) error {
 	if err := render.CheckDependencies(c); err != nil {
 		return fmt.Errorf("package chart %q: %w", c.Name(), err)
 	}
-	path, err := chart.Save(c, o.destination)
+	res := packageResult{Name: c.Name(), Version: c.Metadata.Version}
+	if o.sign.sign {
+		err = packageSigned(f, o, c, &res)
+	} else {
+		res.Path, err = chart.Save(c, o.destination)
+	}
 	if err != nil {
 		return err
 	}
-	res := packageResult{Path: path, Name: c.Name(), Version: c.Metadata.Version}
+	path := res.Path
 	return o.output.Print(f.Out, res, func(w io.Writer) error {
 		_, err := fmt.Fprintln(w, path)
 		return err

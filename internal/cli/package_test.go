@@ -121,3 +121,103 @@ func TestPackageErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestPackageSign(t *testing.T) {
+	keyDir := t.TempDir()
+	keys := writeKeyrings(t, keyDir, "s3cret")
+	passFile := filepath.Join(keyDir, "pass")
+	if err := os.WriteFile(passFile, []byte("s3cret\nnot this line\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+	}{
+		{"passphrase file", "", []string{"--passphrase-file", passFile}},
+		{"passphrase on stdin", "s3cret\r\n", []string{"--passphrase-file", "-"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dest := t.TempDir()
+			args := append([]string{"package", "testdata/show/shop", "-d", dest, "--sign", "--key", "Berth Test", "--keyring", keys.secret, "-o", "json"}, tt.args...)
+			code, stdout, stderr := runStdin(t, tt.stdin, args...)
+			if code != ExitOK {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			var got packageResult
+			if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+				t.Fatalf("-o json: %v\n%s", err, stdout)
+			}
+			path := filepath.Join(dest, "shop-1.0.0.tgz")
+			want := packageResult{Path: path, Name: "shop", Version: "1.0.0", Prov: path + ".prov", SignedBy: "Berth Test <test@berth.sh>", Fingerprint: got.Fingerprint}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("-o json (-want +got):\n%s", diff)
+			}
+			if code, _, stderr := run(t, "verify", path, "--keyring", keys.public); code != ExitOK {
+				t.Errorf("verify the signed archive: exit %d: %s", code, stderr)
+			}
+			// The signed archive is the one berth package writes unsigned.
+			plain := t.TempDir()
+			if code, _, stderr := run(t, "package", "testdata/show/shop", "-d", plain); code != ExitOK {
+				t.Fatalf("package: exit %d: %s", code, stderr)
+			}
+			signed, _ := os.ReadFile(path)
+			unsigned, _ := os.ReadFile(filepath.Join(plain, "shop-1.0.0.tgz"))
+			if !bytes.Equal(signed, unsigned) {
+				t.Error("--sign changed the archive")
+			}
+			entries, _ := os.ReadDir(dest)
+			if len(entries) != 2 {
+				t.Errorf("destination holds %d files, want the archive and its .prov", len(entries))
+			}
+		})
+	}
+}
+
+// TestPackageSignFailuresWriteNothing: when the key cannot sign, neither
+// the archive nor a .prov is written.
+func TestPackageSignFailuresWriteNothing(t *testing.T) {
+	keyDir := t.TempDir()
+	keys := writeKeyrings(t, keyDir, "s3cret")
+	write := func(name, content string) string {
+		path := filepath.Join(keyDir, name)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	wrong, empty := write("wrong", "nope\n"), write("empty", "")
+	tests := []struct {
+		name  string
+		args  []string
+		code  int
+		wants []string
+	}{
+		{"wrong passphrase", []string{"--key", "test@berth.sh", "--keyring", keys.secret, "--passphrase-file", wrong}, ExitError, []string{"wrong passphrase", keys.secret, "Berth Test <test@berth.sh>"}},
+		{"no passphrase", []string{"--key", "test@berth.sh", "--keyring", keys.secret}, ExitError, []string{"passphrase required", "--passphrase-file"}},
+		{"empty passphrase file", []string{"--key", "test@berth.sh", "--keyring", keys.secret, "--passphrase-file", empty}, ExitError, []string{empty, "empty"}},
+		{"missing passphrase file", []string{"--key", "test@berth.sh", "--keyring", keys.secret, "--passphrase-file", empty + ".none"}, ExitError, []string{"--passphrase-file", "no such file"}},
+		{"public keyring", []string{"--key", "test@berth.sh", "--keyring", keys.public}, ExitError, []string{"no secret key", keys.public, "gpg --export-secret-keys"}},
+		{"unknown key", []string{"--key", "nobody@berth.sh", "--keyring", keys.secret}, ExitError, []string{"key not found", `"nobody@berth.sh"`, "Berth Test <test@berth.sh>"}},
+		{"missing keyring", []string{"--key", "test@berth.sh", "--keyring", keys.secret + ".none"}, ExitError, []string{"secring.gpg.none", "no such file"}},
+		{"no key", []string{"--keyring", keys.secret}, ExitUsage, []string{"--sign needs --key", "Usage: berth package"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dest := t.TempDir()
+			code, stdout, stderr := run(t, append([]string{"package", "testdata/show/shop", "-d", dest, "--sign"}, tt.args...)...)
+			if code != tt.code || stdout != "" {
+				t.Errorf("exit %d, stdout %q; want %d and nothing", code, stdout, tt.code)
+			}
+			for _, w := range tt.wants {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr does not say %q:\n%s", w, stderr)
+				}
+			}
+			if entries, _ := os.ReadDir(dest); len(entries) != 0 {
+				t.Errorf("a failed --sign left %d files in the destination", len(entries))
+			}
+		})
+	}
+}

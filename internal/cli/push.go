@@ -2,12 +2,16 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/berth-sh/berth/pkg/oci"
+	"github.com/berth-sh/berth/pkg/provenance"
 )
 
 type pushOptions struct {
@@ -26,7 +30,11 @@ func newPushCmd(f *Factory) *cobra.Command {
 registry as a Helm chart artifact, the same artifact 'helm push' writes: the
 repository is HOST/PATH/NAME, NAME being the chart's name, and the tag is the
 chart's version with "+" written as "_". A provenance file next to the
-archive (CHART.tgz.prov) is pushed with it.
+archive (CHART.tgz.prov, written by 'berth package --sign' or 'helm package
+--sign') is pushed with it as the provenance layer, as helm push does; when
+it does not sign this archive (another digest or name, or not a provenance
+file) berth warns, since every pull with --verify would refuse it, and
+pushes it all the same, as Helm does.
 
 The blobs are uploaded first and the tag is written last, so a failed push
 never leaves a tag behind. Pushing the same archive again gives the same
@@ -72,6 +80,7 @@ func runPush(ctx context.Context, f *Factory, o *pushOptions) error {
 	if err != nil {
 		return fmt.Errorf("push %s: %w", o.archive, err)
 	}
+	warnStaleProv(f, o.archive)
 	res, err := client.PushFile(ctx, o.archive, o.dest)
 	if err != nil {
 		return err
@@ -80,4 +89,20 @@ func runPush(ctx context.Context, f *Factory, o *pushOptions) error {
 		_, err := fmt.Fprintf(w, "Pushed: %s\nDigest: %s\n", res.Ref, res.Digest)
 		return err
 	})
+}
+
+// warnStaleProv warns when the provenance file beside archive does not
+// sign it. The signature is not checked: that needs the signer's keyring.
+func warnStaleProv(f *Factory, archive string) {
+	prov, err := os.ReadFile(archive + ".prov")
+	if errors.Is(err, fs.ErrNotExist) {
+		return
+	}
+	data, aerr := os.ReadFile(archive)
+	if err != nil || aerr != nil {
+		return // PushFile reports unreadable files
+	}
+	if err := provenance.CheckArchive(archive, data, prov); err != nil {
+		fmt.Fprintf(f.ErrOut, "Warning: %s.prov does not sign %s, so pulls with --verify will refuse it: %v\n", archive, archive, err)
+	}
 }

@@ -25,6 +25,9 @@ import (
 // kilobytes, and the chart loader allows no file over 5 MiB.
 const maxProvSize = 5 << 20
 
+// noSignedMessage says what a file that is no provenance file lacks.
+const noSignedMessage = "no PGP signed message (-----BEGIN PGP SIGNED MESSAGE----- ... -----END PGP SIGNATURE-----)"
+
 // Verification is what Verify found: which archive was signed, by whom.
 type Verification struct {
 	// FileName is the archive's name as the provenance file lists it.
@@ -103,7 +106,7 @@ func verify(name, archivePath string, archive, prov []byte, keyring *Keyring) (*
 	}
 	block, _ := clearsign.Decode(prov)
 	if block == nil || block.ArmoredSignature == nil {
-		return nil, malformed(provPath, "no PGP signed message (-----BEGIN PGP SIGNED MESSAGE----- ... -----END PGP SIGNATURE-----)", nil)
+		return nil, malformed(provPath, noSignedMessage, nil)
 	}
 	v, err := checkSignature(provPath, block, keyring)
 	if err != nil {
@@ -276,4 +279,22 @@ func malformed(provPath, detail string, err error) *Error {
 		e.Hint = "the file is damaged or is not a chart provenance file; get it again, or sign the chart again"
 	}
 	return e
+}
+
+// CheckArchive reports whether prov is a provenance file for the archive
+// named archiveName with content archive, without checking the signature:
+// nil when its signed text lists that name with the archive's digest,
+// otherwise ErrNoSignature, ErrMalformed, ErrNotListed or ErrDigestMismatch.
+// It needs no keyring, for commands that pass a .prov on (berth push) and
+// should say when it would fail every verification.
+func CheckArchive(archiveName string, archive, prov []byte) error {
+	provPath := archiveName + ".prov"
+	if len(prov) == 0 {
+		return noSignature(provPath)
+	}
+	block, _ := clearsign.Decode(prov)
+	if block == nil || block.ArmoredSignature == nil {
+		return malformed(provPath, noSignedMessage, nil)
+	}
+	return checkMessage(&Verification{}, filepath.Base(archiveName), archiveName, provPath, archive, block.Plaintext)
 }

@@ -183,3 +183,29 @@ func wantErrorNames(t *testing.T, err error, names ...string) {
 		}
 	}
 }
+
+func TestCheckArchive(t *testing.T) {
+	good := newSigned(t, keyOptions{})
+	tests := []struct {
+		name    string
+		archive []byte
+		prov    []byte
+		kind    error
+	}{
+		{"matches", good.archive, good.prov, nil},
+		{"changed archive", []byte("other"), good.prov, ErrDigestMismatch},
+		{"not a prov", good.archive, []byte("provenance"), ErrMalformed},
+		{"empty", good.archive, nil, ErrNoSignature},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckArchive("dist/web-1.2.3.tgz", tt.archive, tt.prov)
+			if tt.kind == nil && err != nil || !errors.Is(err, tt.kind) {
+				t.Fatalf("CheckArchive = %v, want %v", err, tt.kind)
+			}
+		})
+	}
+	if err := CheckArchive("dist/other-1.2.3.tgz", good.archive, good.prov); !errors.Is(err, ErrNotListed) {
+		t.Errorf("renamed archive: %v, want ErrNotListed", err)
+	}
+}
