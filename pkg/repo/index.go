@@ -30,12 +30,20 @@ type IndexFile struct {
 // to download it and the SHA-256 of the archive.
 type ChartVersion struct {
 	*chart.Metadata
-	URLs    []string  `json:"urls"`
-	Created time.Time `json:"created,omitzero"`
+	URLs []string `json:"urls"`
+	// Created is written even when zero, as Helm writes it.
+	Created time.Time `json:"created"`
 	Removed bool      `json:"removed,omitempty"`
 	// Digest is the hex SHA-256 of the chart archive ("" when the index
 	// does not say).
 	Digest string `json:"digest,omitempty"`
+
+	// Fields of Helm 2 indexes that Helm ignores but keeps when it merges an
+	// index (repo index --merge), so that berth keeps them too.
+	ChecksumDeprecated      string `json:"checksum,omitempty"`
+	EngineDeprecated        string `json:"engine,omitempty"`
+	TillerVersionDeprecated string `json:"tillerVersion,omitempty"`
+	URLDeprecated           string `json:"url,omitempty"`
 }
 
 // Index errors, checked with errors.Is.

@@ -39,6 +39,8 @@ type Server struct {
 	rawIndex []byte
 	archives map[string][]byte
 	requests []string
+	// dir, when set, is the directory served instead (ServeDir).
+	dir string
 }
 
 // Option configures a Server.
@@ -138,6 +140,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, r.URL.Path)
+	if s.dir != "" {
+		s.serveDir(w, r)
+		return
+	}
 	if r.URL.Path == "/index.yaml" {
 		data := s.rawIndex
 		if data == nil {
