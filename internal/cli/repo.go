@@ -8,12 +8,12 @@ import (
 	"github.com/berth-sh/berth/pkg/repo"
 )
 
-// newRepoCmd returns "berth repo", the parent of add, list, update and
-// remove.
+// newRepoCmd returns "berth repo", the parent of add, list, update, remove
+// and index.
 func newRepoCmd(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "repo COMMAND",
-		Short: "add, list, update and remove chart repositories",
+		Short: "add, list, update and remove chart repositories, and index one",
 		Long: `Manage the classic (HTTP index.yaml) chart repositories whose charts
 install, upgrade, template, show, pull and diff take as REPO/NAME, and that
 chart dependencies refer to by URL or as "@NAME".
@@ -31,7 +31,7 @@ references and log in with berth registry login.`,
 		Args: unknownCommand,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newRepoAddCmd(f), newRepoListCmd(f), newRepoUpdateCmd(f), newRepoRemoveCmd(f))
+	cmd.AddCommand(newRepoAddCmd(f), newRepoListCmd(f), newRepoUpdateCmd(f), newRepoRemoveCmd(f), newRepoIndexCmd(f))
 	return cmd
 }
 
