@@ -48,6 +48,7 @@ type applyFlags struct {
 	dryRun         string
 	description    string
 	forceConflicts bool
+	forceReplace   bool
 	takeOwnership  bool
 	concurrency    int
 	lockTimeout    time.Duration
@@ -64,6 +65,8 @@ func (a *applyFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.Lookup("dry-run").NoOptDefVal = string(action.DryRunClient)
 	fs.StringVar(&a.description, "description", "", "description recorded with the revision")
 	fs.BoolVar(&a.forceConflicts, "force-conflicts", false, "take over fields that other field managers own")
+	fs.BoolVar(&a.forceReplace, "force-replace", false,
+		"delete and re-create the objects whose apply changes immutable fields (a Job's template, a Service's clusterIP), and only those")
 	fs.BoolVar(&a.takeOwnership, "take-ownership", false, "adopt existing objects that belong to no release or another one")
 	fs.IntVar(&a.concurrency, "concurrency", kube.DefaultConcurrency, "objects applied at once")
 	fs.DurationVar(&a.lockTimeout, "lock-timeout", action.DefaultLockTimeout, "how long to wait while another client changes the release")
@@ -98,7 +101,7 @@ func (a *applyFlags) settings() (action.ApplySettings, error) {
 		maxHistory = -1 // keep all
 	}
 	return action.ApplySettings{
-		DryRun: mode, Description: a.description, ForceConflicts: a.forceConflicts,
+		DryRun: mode, Description: a.description, ForceConflicts: a.forceConflicts, ForceReplace: a.forceReplace,
 		TakeOwnership: a.takeOwnership, Concurrency: a.concurrency, LockTimeout: a.lockTimeout,
 		MaxHistory: maxHistory, Wait: a.wait, Timeout: a.timeout, WaitForJobs: a.waitForJobs,
 		WaitForStatus: kinds,

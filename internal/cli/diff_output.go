@@ -127,11 +127,16 @@ func paint(color bool, code, s string) string {
 	return code + s + ansiReset
 }
 
-// summaryLine is "3 to change, 1 to create, 2 to delete, 5 unchanged", or
-// "No changes: 5 unchanged".
+// summaryLine is "3 to change, 1 to create, 2 to delete, 5 unchanged"
+// (after "1 to replace, " when objects need replacing), or "No changes: 5
+// unchanged".
 func summaryLine(s action.DiffSummary) string {
 	if !s.Changed() {
 		return fmt.Sprintf("No changes: %d unchanged", s.Unchanged)
 	}
-	return fmt.Sprintf("%d to change, %d to create, %d to delete, %d unchanged", s.Change, s.Create, s.Delete, s.Unchanged)
+	line := fmt.Sprintf("%d to change, %d to create, %d to delete, %d unchanged", s.Change, s.Create, s.Delete, s.Unchanged)
+	if s.Replace > 0 {
+		line = fmt.Sprintf("%d to replace, ", s.Replace) + line
+	}
+	return line
 }

@@ -33,6 +33,7 @@ type DiffSummary struct {
 	Change    int `json:"change"`
 	Delete    int `json:"delete"`
 	Unchanged int `json:"unchanged"`
+	Replace   int `json:"replace"`
 }
 
 // Summary counts the objects of r by action.
@@ -48,14 +49,16 @@ func (r *DiffResult) Summary() DiffSummary {
 			s.Delete++
 		case kube.DiffUnchanged:
 			s.Unchanged++
+		case kube.DiffReplace:
+			s.Replace++
 		}
 	}
 	return s
 }
 
-// Changed reports whether applying would create, change or delete
-// anything.
-func (s DiffSummary) Changed() bool { return s.Create+s.Change+s.Delete > 0 }
+// Changed reports whether applying would create, change, delete or
+// replace anything.
+func (s DiffSummary) Changed() bool { return s.Create+s.Change+s.Delete+s.Replace > 0 }
 
 // DiffUpgrade computes what Upgrade with the same arguments would do: it
 // renders the next revision as Upgrade does and diffs it against the live

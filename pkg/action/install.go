@@ -24,6 +24,9 @@ type ApplySettings struct {
 	Description string
 	// ForceConflicts takes over fields other field managers own.
 	ForceConflicts bool
+	// ForceReplace deletes and re-creates the objects whose apply changes
+	// immutable fields (--force-replace), and only those.
+	ForceReplace bool
 	// TakeOwnership adopts existing objects of no or another release.
 	TakeOwnership bool
 	// Concurrency bounds the objects applied at once; 0 is
@@ -277,6 +280,9 @@ func applyOptions(cfg *Configuration, name string, s ApplySettings) kube.ApplyOp
 		Force:         s.ForceConflicts,
 		DryRun:        s.DryRun == DryRunServer,
 		Concurrency:   s.Concurrency,
+		ForceReplace:  s.ForceReplace,
+		// A replaced object must be gone within the wait's timeout.
+		ReplaceTimeout: s.waitTimeout(),
 	}
 	if name != "" {
 		o.Owner = cfg.owner(name)
