@@ -62,7 +62,9 @@ or ASCII-armored (gpg --export-secret-keys [--armor]). A key protected by a
 passphrase reads it from --passphrase-file (the first line; - for standard
 input), or asks on the terminal. The key is unlocked before anything is
 written, and the archive and its .prov are each written to a temporary file
-and renamed, so a failure leaves neither half-written.`,
+and renamed, so a failure leaves neither half-written. Packing without
+--sign leaves an earlier .prov alone, with a warning when it does not sign
+the new archive (berth push would push it along).`,
 		Example: `  berth package ./web
   berth package ./web -d dist --version 1.4.0 --app-version 2.3.1
   berth push "$(berth package ./web)" oci://ghcr.io/acme/charts
@@ -123,12 +125,7 @@ func runPackage(f *Factory, o *packageOptions) error {
 		return fmt.Errorf("package chart %q: %w", c.Name(), err)
 	}
 	res := packageResult{Name: c.Name(), Version: c.Metadata.Version}
-	if o.sign.sign {
-		err = packageSigned(f, o, c, &res)
-	} else {
-		res.Path, err = chart.Save(c, o.destination)
-	}
-	if err != nil {
+	if err := savePackage(f, o, c, &res); err != nil {
 		return err
 	}
 	path := res.Path
@@ -136,4 +133,20 @@ func runPackage(f *Factory, o *packageOptions) error {
 		_, err := fmt.Fprintln(w, path)
 		return err
 	})
+}
+
+// savePackage writes the archive, and its .prov with --sign. Unsigned, it
+// warns when a .prov left beside the archive by an earlier signing does not
+// sign the new one, since berth push would push it along.
+func savePackage(f *Factory, o *packageOptions, c *chart.Chart, res *packageResult) error {
+	if o.sign.sign {
+		return packageSigned(f, o, c, res)
+	}
+	path, err := chart.Save(c, o.destination)
+	if err != nil {
+		return err
+	}
+	res.Path = path
+	warnStaleProv(f, path)
+	return nil
 }

@@ -221,3 +221,26 @@ func TestPackageSignFailuresWriteNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestPackageWarnsOfStaleProv: packing unsigned over an archive whose .prov
+// signs other content warns, and leaves the .prov alone.
+func TestPackageWarnsOfStaleProv(t *testing.T) {
+	keys := writeKeyrings(t, t.TempDir(), "")
+	dest := t.TempDir()
+	code, _, stderr := run(t, "package", "testdata/show/shop", "-d", dest, "--sign", "--key", "test@berth.sh", "--keyring", keys.secret)
+	if code != ExitOK {
+		t.Fatalf("package --sign: exit %d: %s", code, stderr)
+	}
+	// The same chart packs to the same archive: the .prov still signs it.
+	if code, _, stderr := run(t, "package", "testdata/show/shop", "-d", dest); code != ExitOK || stderr != "" {
+		t.Errorf("repacking the same chart: exit %d, stderr %q; want no warning", code, stderr)
+	}
+	code, _, stderr = run(t, "package", "testdata/show/shop", "-d", dest, "--app-version", "9.9")
+	prov := filepath.Join(dest, "shop-1.0.0.tgz.prov")
+	if code != ExitOK || !strings.Contains(stderr, "Warning: "+prov+" does not sign") {
+		t.Errorf("repacking changed content: exit %d, want a warning about %s: %s", code, prov, stderr)
+	}
+	if _, err := os.Stat(prov); err != nil {
+		t.Errorf("the .prov was removed: %v", err)
+	}
+}

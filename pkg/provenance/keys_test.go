@@ -25,6 +25,7 @@ type keyOptions struct {
 	lifetime   time.Duration // zero: never expires
 	rsa        bool          // RSA 2048 instead of Ed25519
 	revoked    bool
+	subkey     bool // add a signing subkey, which then signs
 }
 
 // newKey generates a key for user ID "name <email>".
@@ -44,6 +45,11 @@ func newKey(t *testing.T, name, email string, o keyOptions) *testKey {
 	e, err := openpgp.NewEntity(name, "", email, cfg)
 	if err != nil {
 		t.Fatalf("generate key: %v", err)
+	}
+	if o.subkey {
+		if err := e.AddSigningSubkey(cfg); err != nil {
+			t.Fatalf("add signing subkey: %v", err)
+		}
 	}
 	if o.revoked {
 		if err := e.RevokeKey(packet.KeyRetired, "retired", cfg); err != nil {

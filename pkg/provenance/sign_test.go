@@ -219,3 +219,26 @@ func TestSignerNeedsUsableSecretKey(t *testing.T) {
 		})
 	}
 }
+
+// TestSignWithSigningSubkey: a key with a signing subkey signs with the
+// subkey, as gpg does; the verification names the subkey's ID and the
+// primary key's fingerprint.
+func TestSignWithSigningSubkey(t *testing.T) {
+	key := newKey(t, "Berth Test", "test@berth.sh", keyOptions{subkey: true})
+	signer, err := keyring(t, "secring.gpg", key.secret).Signer("test@berth.sh", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prov, err := signer.Sign("web-1.2.3.tgz", []byte("a"), testMetadata)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := Verify("web-1.2.3.tgz", []byte("a"), prov, keyring(t, "pubring.gpg", key.public))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := fmt.Sprintf("%016X", key.entity.Subkeys[len(key.entity.Subkeys)-1].PublicKey.KeyId)
+	if v.KeyID != sub || v.Fingerprint != fmt.Sprintf("%X", key.entity.PrimaryKey.Fingerprint) {
+		t.Errorf("signed by key %s (fingerprint %s), want subkey %s of %X", v.KeyID, v.Fingerprint, sub, key.entity.PrimaryKey.Fingerprint)
+	}
+}

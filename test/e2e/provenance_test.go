@@ -31,17 +31,31 @@ type signingKeys struct {
 	passphraseFile           string
 }
 
-// newSigningKeys generates a key for "name <email>", RSA or Ed25519,
-// protected by passphrase unless it is "".
-func newSigningKeys(t *testing.T, name, email, passphrase string, rsa bool) signingKeys {
+// keyKind is the kind of key a test generates.
+type keyKind struct {
+	name   string
+	rsa    bool // RSA 2048 rather than Ed25519
+	subkey bool // with a signing subkey, which then signs
+}
+
+var keyKinds = []keyKind{{name: "ed25519"}, {name: "rsa", rsa: true}, {name: "signing subkey", subkey: true}}
+
+// newSigningKeys generates a key of kind for "name <email>", protected by
+// passphrase unless it is "".
+func newSigningKeys(t *testing.T, name, email, passphrase string, kind keyKind) signingKeys {
 	t.Helper()
 	cfg := &packet.Config{Algorithm: packet.PubKeyAlgoEdDSA}
-	if rsa {
+	if kind.rsa {
 		cfg = &packet.Config{Algorithm: packet.PubKeyAlgoRSA, RSABits: 2048}
 	}
 	e, err := openpgp.NewEntity(name, "", email, cfg)
 	if err != nil {
 		t.Fatalf("generate key: %v", err)
+	}
+	if kind.subkey {
+		if err := e.AddSigningSubkey(cfg); err != nil {
+			t.Fatalf("add signing subkey: %v", err)
+		}
 	}
 	var pub, arm, sec bytes.Buffer
 	if err := e.Serialize(&pub); err != nil {
@@ -178,13 +192,14 @@ func sha256File(t *testing.T, path string) string {
 }
 
 // TestProvenanceBerthSignsHelmVerifies: helm verify accepts what berth
-// package --sign writes, with binary and armored keyrings and both key
-// types, and refuses a tampered archive and a keyring without the signer.
+// package --sign writes, with binary and armored keyrings, Ed25519 and RSA
+// keys and a signing subkey, and refuses a tampered archive and a keyring
+// without the signer.
 func TestProvenanceBerthSignsHelmVerifies(t *testing.T) {
-	other := newSigningKeys(t, "Someone Else", "else@example.com", "", false)
-	for _, rsa := range []bool{false, true} {
-		keys := newSigningKeys(t, "Berth Signer", "signer@example.com", "open sesame", rsa)
-		t.Run(map[bool]string{false: "ed25519", true: "rsa"}[rsa], func(t *testing.T) {
+	other := newSigningKeys(t, "Someone Else", "else@example.com", "", keyKinds[0])
+	for _, kind := range keyKinds {
+		keys := newSigningKeys(t, "Berth Signer", "signer@example.com", "open sesame", kind)
+		t.Run(kind.name, func(t *testing.T) {
 			dir := signedChartDir(t)
 			mustBerth(t, dir, "", append([]string{"package", "web"}, keys.signArgs()...)...)
 			archive := filepath.Join(dir, "web-0.3.0.tgz")
@@ -207,12 +222,13 @@ func TestProvenanceBerthSignsHelmVerifies(t *testing.T) {
 
 // TestProvenanceHelmSignsBerthVerifies: berth verify accepts what helm
 // package --sign writes, and refuses a tampered archive and a keyring
-// without the signer with errors that say so.
+// without the signer with errors that say so. (Helm signs with the primary
+// key even when the key has a signing subkey.)
 func TestProvenanceHelmSignsBerthVerifies(t *testing.T) {
-	other := newSigningKeys(t, "Someone Else", "else@example.com", "", false)
-	for _, rsa := range []bool{false, true} {
-		keys := newSigningKeys(t, "Helm Signer", "helm@example.com", "open sesame", rsa)
-		t.Run(map[bool]string{false: "ed25519", true: "rsa"}[rsa], func(t *testing.T) {
+	other := newSigningKeys(t, "Someone Else", "else@example.com", "", keyKinds[0])
+	for _, kind := range keyKinds {
+		keys := newSigningKeys(t, "Helm Signer", "helm@example.com", "open sesame", kind)
+		t.Run(kind.name, func(t *testing.T) {
 			dir := signedChartDir(t)
 			if run := runHelm(t, dir, append([]string{"package", "web"}, keys.signArgs()...)...); run.ExitCode != 0 {
 				t.Fatalf("helm package --sign: exit %d\n%s", run.ExitCode, run.Stderr)
