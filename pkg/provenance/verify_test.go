@@ -209,3 +209,15 @@ func TestCheckArchive(t *testing.T) {
 		t.Errorf("renamed archive: %v, want ErrNotListed", err)
 	}
 }
+
+func TestVerifyLimits(t *testing.T) {
+	good := newSigned(t, keyOptions{})
+	ring := keyring(t, "pubring.gpg", good.key.public)
+	huge := append(bytes.Repeat([]byte("x"), maxProvSize), good.prov...)
+	if _, err := Verify("web-1.2.3.tgz", good.archive, huge, ring); !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "larger than 5 MiB") {
+		t.Errorf("a .prov over the limit: %v, want ErrMalformed saying so", err)
+	}
+	if _, err := Verify("web-1.2.3.tgz", good.archive, good.prov, nil); !errors.Is(err, ErrKeyring) {
+		t.Errorf("no keyring: %v, want ErrKeyring", err)
+	}
+}
