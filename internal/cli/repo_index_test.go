@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,7 +96,7 @@ func TestRepoIndexFailures(t *testing.T) {
 			}
 		})
 	}
-	if _, err := os.Stat(filepath.Join(dir, "index.yaml")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(dir, "index.yaml")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("index.yaml written despite the bad archive: %v", err)
 	}
 }

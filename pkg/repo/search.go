@@ -210,9 +210,9 @@ func filterVersions(results []SearchResult, cons *semver.Constraints, all bool) 
 	return kept
 }
 
-// RepoIndexError is a repository whose cached index a search could not
+// IndexCacheError is a repository whose cached index a search could not
 // read.
-type RepoIndexError struct {
+type IndexCacheError struct {
 	// Repo is the repository's name.
 	Repo string
 	// Path is the cached index file.
@@ -222,7 +222,7 @@ type RepoIndexError struct {
 }
 
 // Error names the repository and says to run repo update.
-func (e *RepoIndexError) Error() string {
+func (e *IndexCacheError) Error() string {
 	if errors.Is(e.Err, fs.ErrNotExist) {
 		return fmt.Sprintf("repository %q has no cached index (%s): run berth repo update %s", e.Repo, e.Path, e.Repo)
 	}
@@ -230,12 +230,12 @@ func (e *RepoIndexError) Error() string {
 }
 
 // Unwrap returns the cause.
-func (e *RepoIndexError) Unwrap() error { return e.Err }
+func (e *IndexCacheError) Unwrap() error { return e.Err }
 
 // LoadSearchIndex builds the search index of the cached indexes in cacheDir
 // of every repository of file. As Helm, a repository whose cached index is
 // missing or unreadable is left out; it is returned among the
-// *RepoIndexError values, for the caller to warn about. It fails when file
+// *IndexCacheError values, for the caller to warn about. It fails when file
 // lists no repository (ErrNoRepositories) and when no cached index is
 // usable.
 func LoadSearchIndex(file *File, cacheDir string) (*SearchIndex, []error, error) {
@@ -248,7 +248,7 @@ func LoadSearchIndex(file *File, cacheDir string) (*SearchIndex, []error, error)
 		p := IndexCachePath(cacheDir, e.Name)
 		idx, err := LoadIndexFile(p)
 		if err != nil {
-			skipped = append(skipped, &RepoIndexError{Repo: e.Name, Path: p, Err: err})
+			skipped = append(skipped, &IndexCacheError{Repo: e.Name, Path: p, Err: err})
 			continue
 		}
 		s.AddRepo(e.Name, idx)
