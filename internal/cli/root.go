@@ -62,6 +62,7 @@ do for kubectl, and KUBECONFIG is honoured.
 	addRenderCommands(root, f)
 	addRegistryCommands(root, f)
 	addReleaseCommands(root, f)
+	addMigrateCommands(root, f)
 	root.AddCommand(
 		newVersionCmd(f),
 		newCompletionCmd(f),

@@ -331,3 +331,6 @@ func (s *Store) Restore(ctx context.Context, rec *Record) error {
 func restorable(m metav1.ObjectMeta) metav1.ObjectMeta {
 	return metav1.ObjectMeta{Name: m.Name, Namespace: m.Namespace, Labels: m.Labels, Annotations: m.Annotations}
 }
+
+// Size is the encoded record's length in bytes.
+func (p *Prepared) Size() int { return len(p.data) }

@@ -53,6 +53,9 @@ type Release struct {
 	// not send the objects that still match it. Set when the revision is
 	// deployed; older records have none, and then everything is applied.
 	Applied map[string]string `json:"applied,omitempty"`
+	// Imported is set on revisions another tool recorded (berth import
+	// helm): where they came from, when, and the original record.
+	Imported *Imported `json:"imported,omitempty"`
 
 	// ResourceVersion is the storage driver's version of the record this
 	// release was read from (or last written to). Update succeeds only if

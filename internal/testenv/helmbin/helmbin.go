@@ -28,7 +28,7 @@ type Helm struct {
 	// Kubeconfig is passed as --kubeconfig.
 	Kubeconfig string
 	// Env are extra environment variables (HELM_DRIVER=configmap, ...).
-	Env []string
+	Env  []string
 	home string
 }
 
