@@ -33,7 +33,11 @@ func TestSecretRecord(t *testing.T) {
 	if secret.Type != SecretType {
 		t.Errorf("type = %q, want %q", secret.Type, SecretType)
 	}
-	wantLabels := map[string]string{"owner": "berth", "name": "web", "version": "3", "status": "deployed"}
+	// berth's labels, and the release's own (sample sets two).
+	wantLabels := map[string]string{
+		"owner": "berth", "name": "web", "version": "3", "status": "deployed",
+		"team": "web", "example.com/tier": "front",
+	}
 	if diff := cmp.Diff(wantLabels, secret.Labels); diff != "" {
 		t.Errorf("labels (-want +got):\n%s", diff)
 	}
@@ -82,7 +86,10 @@ func TestConfigMapRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantLabels := map[string]string{"owner": "berth", "name": "web", "version": "1", "status": "pending-install"}
+	wantLabels := map[string]string{
+		"owner": "berth", "name": "web", "version": "1", "status": "pending-install",
+		"team": "web", "example.com/tier": "front",
+	}
 	if diff := cmp.Diff(wantLabels, cm.Labels); diff != "" {
 		t.Errorf("labels (-want +got):\n%s", diff)
 	}
