@@ -24,6 +24,9 @@ type uninstallOptions struct {
 	lockTimeout time.Duration
 	noHooks     bool
 	timeout     time.Duration
+	wait        bool
+	cascade     string
+	ignoreMiss  bool
 }
 
 func newUninstallCmd(f *Factory) *cobra.Command {
@@ -38,9 +41,20 @@ owns and the CRDs of the chart's crds/ directory stay. The release's
 pre-delete hooks run before the deletion and its post-delete hooks after
 (--no-hooks skips them). With --keep-history the
 records stay and the last revision is marked uninstalled. --dry-run deletes
-with a server-side dry run and records nothing.`,
+with a server-side dry run and records nothing.
+
+--cascade says what happens to the objects' dependents (a Deployment's
+ReplicaSets and Pods), as in Helm and kubectl: background (the default)
+deletes them after the object, foreground before it, orphan leaves them.
+With --wait, berth waits after the deletion, before the post-delete hooks,
+until every deleted object is gone (its finalizers done; with foreground,
+its dependents too), for at most --timeout; as in Helm, objects still there
+then are reported as an error after the records are deleted.
+--ignore-not-found takes a release that does not exist as uninstalled.`,
 		Example: `  berth uninstall web -n prod
-  berth uninstall web api --keep-history`,
+  berth uninstall web api --keep-history
+  berth uninstall web --wait --cascade foreground --timeout 2m
+  berth uninstall web --ignore-not-found   # in CI: succeed when already gone`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageErrorf("%q needs NAME...", cmd.CommandPath())
@@ -50,6 +64,12 @@ with a server-side dry run and records nothing.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.output.Validate(); err != nil {
 				return err
+			}
+			if _, err := action.ParseCascade(o.cascade); err != nil {
+				return usageErrorf("%v", err)
+			}
+			if o.timeout <= 0 {
+				return usageErrorf("invalid --timeout %s: use a positive duration such as 5m", o.timeout)
 			}
 			o.names = args
 			return runUninstall(cmd.Context(), f, o)
@@ -63,7 +83,10 @@ with a server-side dry run and records nothing.`,
 	fs.IntVar(&o.concurrency, "concurrency", kube.DefaultConcurrency, "objects deleted at once")
 	fs.DurationVar(&o.lockTimeout, "lock-timeout", action.DefaultLockTimeout, "how long to wait while another client changes the release")
 	fs.BoolVar(&o.noHooks, "no-hooks", false, "do not run the pre-delete and post-delete hooks")
-	fs.DurationVar(&o.timeout, "timeout", action.DefaultHookTimeout, "how long each hook may run")
+	fs.DurationVar(&o.timeout, "timeout", action.DefaultHookTimeout, "how long each hook may run, and how long --wait waits")
+	fs.BoolVar(&o.wait, "wait", false, "wait until the deleted objects are gone, for at most --timeout")
+	fs.StringVar(&o.cascade, "cascade", "background", `how the deletion cascades to dependents: "background", "foreground" or "orphan"`)
+	fs.BoolVar(&o.ignoreMiss, "ignore-not-found", false, "take a release that does not exist as uninstalled")
 	return cmd
 }
 
@@ -77,15 +100,37 @@ func runUninstall(ctx context.Context, f *Factory, o *uninstallOptions) error {
 	if err != nil {
 		return err
 	}
+	propagation, _ := action.ParseCascade(o.cascade) // checked in RunE
+	var prog *progress // the deletions are awaited only with --wait
+	if o.wait && !o.dryRun {
+		prog = startProgress(cfg, f.ErrOut, o.output.Format)
+	}
 	results, err := action.Uninstall(ctx, cfg, o.names, action.UninstallOptions{
 		KeepHistory: o.keepHistory, DryRun: o.dryRun, Description: o.description,
 		Concurrency: o.concurrency, LockTimeout: o.lockTimeout, NoHooks: o.noHooks, Timeout: o.timeout,
+		Wait: o.wait, Propagation: propagation, IgnoreNotFound: o.ignoreMiss,
 	})
+	if prog != nil {
+		prog.Close()
+	}
 	reports := make([]releaseReport, 0, len(results))
+	var missing []string
 	for _, res := range results {
+		if res.NotFound {
+			missing = append(missing, res.Name)
+			continue
+		}
 		reports = append(reports, reportOf(res.Release, res.Changes))
 	}
-	if perr := o.output.Print(f.Out, reports, func(w io.Writer) error { return writeUninstalled(w, reports, o.dryRun) }); perr != nil {
+	text := func(w io.Writer) error {
+		for _, name := range missing {
+			if _, err := fmt.Fprintf(w, "release %q not found: nothing to uninstall\n", name); err != nil {
+				return err
+			}
+		}
+		return writeUninstalled(w, reports, o.dryRun)
+	}
+	if perr := o.output.Print(f.Out, reports, text); perr != nil {
 		return perr
 	}
 	if err != nil {

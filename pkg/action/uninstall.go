@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/berth-sh/berth/pkg/kube"
 	"github.com/berth-sh/berth/pkg/release"
 )
@@ -24,12 +26,41 @@ type UninstallOptions struct {
 	LockTimeout time.Duration
 	// NoHooks skips the pre-delete and post-delete hooks (--no-hooks).
 	NoHooks bool
-	// Timeout bounds each hook; 0 is DefaultHookTimeout.
+	// Timeout bounds each hook and, with Wait, the wait for the deleted
+	// objects to be gone; 0 is DefaultHookTimeout.
 	Timeout time.Duration
+	// Wait waits, after deleting the objects and before the post-delete
+	// hooks, until they are gone (--wait).
+	Wait bool
+	// Propagation is how the deletion cascades to the objects' dependents
+	// (--cascade); empty is background, as in Helm.
+	Propagation metav1.DeletionPropagation
+	// IgnoreNotFound takes a release that does not exist as uninstalled
+	// (--ignore-not-found); its result has NotFound set.
+	IgnoreNotFound bool
+}
+
+// ParseCascade returns the propagation policy of Helm's --cascade value:
+// background, foreground or orphan.
+func ParseCascade(value string) (metav1.DeletionPropagation, error) {
+	switch value {
+	case "background":
+		return metav1.DeletePropagationBackground, nil
+	case "foreground":
+		return metav1.DeletePropagationForeground, nil
+	case "orphan":
+		return metav1.DeletePropagationOrphan, nil
+	}
+	return "", fmt.Errorf("invalid cascade value %q: use background, foreground or orphan", value)
 }
 
 // UninstallResult is what Uninstall did to one release.
 type UninstallResult struct {
+	// Name is the release's name.
+	Name string
+	// NotFound says the release does not exist and IgnoreNotFound took it
+	// as uninstalled; Release and Changes are then nil.
+	NotFound bool
 	// Release is the last revision, marked uninstalled (recorded so only
 	// with KeepHistory).
 	Release *release.Release
@@ -39,15 +70,22 @@ type UninstallResult struct {
 
 // Uninstall deletes the objects of each release's last revision in reverse
 // install order (objects annotated helm.sh/resource-policy: keep, and
-// objects another release owns, stay), then deletes its records, or with
-// KeepHistory marks the last one uninstalled. It goes on with the other
-// releases after an error and returns the errors joined.
+// objects another release owns, stay), with opts.Propagation, then, with
+// opts.Wait, waits until they are gone, then deletes its records, or with
+// KeepHistory marks the last one uninstalled. As in Helm, objects not gone
+// within opts.Timeout are reported as an error once the records are
+// handled. It goes on with the other releases after an error and returns
+// the errors joined.
 func Uninstall(ctx context.Context, cfg *Configuration, names []string, opts UninstallOptions) ([]UninstallResult, error) {
 	var results []UninstallResult
 	var errs []error
 	for _, name := range names {
 		res, err := uninstallOne(ctx, cfg, name, opts)
-		if res.Release != nil {
+		if opts.IgnoreNotFound && errors.Is(err, release.ErrNotFound) {
+			res, err = UninstallResult{NotFound: true}, nil
+		}
+		res.Name = name
+		if res.Release != nil || res.NotFound {
 			results = append(results, res)
 		}
 		if err != nil {
@@ -96,9 +134,11 @@ func uninstallLocked(ctx context.Context, cfg *Configuration, name string, opts 
 	if err != nil {
 		return res, fmt.Errorf("uninstall release %q: %w", name, err)
 	}
-	// As in Helm, a failed post-delete hook does not stop the uninstall: it
-	// is reported once the release is gone.
+	// As in Helm, objects not gone in time and a failed post-delete hook do
+	// not stop the uninstall: they are reported once the release is gone.
+	waitErr := awaitGone(ctx, cfg, cs, opts)
 	hookErr := deleteHooks(ctx, cfg, last, release.HookPostDelete, opts)
+	hookErr = errors.Join(waitErr, hookErr)
 	if hookErr != nil {
 		hookErr = fmt.Errorf("uninstall release %q: %w", name, hookErr)
 	}
@@ -161,7 +201,30 @@ func deleteObjects(ctx context.Context, cfg *Configuration, rel *release.Release
 	}
 	return cfg.Kube.Delete(ctx, refs, kube.DeleteOptions{
 		Namespace: cfg.Namespace, Owner: cfg.owner(rel.Name), DryRun: opts.DryRun, Concurrency: opts.Concurrency,
+		Propagation: opts.Propagation,
 	})
+}
+
+// awaitGone waits, with opts.Wait, until the objects cs deleted are gone,
+// reporting each one's state.
+func awaitGone(ctx context.Context, cfg *Configuration, cs *kube.ChangeSet, opts UninstallOptions) error {
+	if !opts.Wait || cs == nil {
+		return nil
+	}
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultHookTimeout
+	}
+	err := cfg.Kube.WaitGone(ctx, cs.Entries, kube.WaitOptions{
+		Timeout: timeout,
+		OnStatus: func(st kube.ObjectStatus) {
+			cfg.emit(Event{Type: EventStatus, Object: st.Ref.String(), Status: string(st.Status), Message: st.Message})
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("wait for deletion: %w", err)
+	}
+	return nil
 }
 
 func deleteRecords(ctx context.Context, cfg *Configuration, name string) error {
