@@ -101,7 +101,8 @@ func runUninstall(ctx context.Context, f *Factory, o *uninstallOptions) error {
 		return err
 	}
 	propagation, _ := action.ParseCascade(o.cascade) // checked in RunE
-	var prog *progress // the deletions are awaited only with --wait
+	// Only with --wait is there progress to show: the deletions awaited.
+	var prog *progress
 	if o.wait && !o.dryRun {
 		prog = startProgress(cfg, f.ErrOut, o.output.Format)
 	}
