@@ -282,3 +282,35 @@ func TestHelmRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// TestNoSilentDuplicates: install and upgrade refuse a release that only
+// Helm's records hold, and list shows it as helm until it is imported.
+func TestNoSilentDuplicates(t *testing.T) {
+	kubeconfig := testenv.Kubeconfig(t)
+	ns, chart := testenv.Namespace(t), webChart(t)
+	helmbin.V4(t, kubeconfig).Run(t, "install", "web", chart, "-n", ns)
+	want := "release web is managed by Helm; run `berth import helm web`"
+	for _, args := range [][]string{
+		{"install", "web", chart}, {"upgrade", "web", chart}, {"upgrade", "--install", "web", chart},
+		{"install", "web", chart, "--dry-run=server"},
+	} {
+		_, errOut, code := berth(t, kubeconfig, append(args, "-n", ns, "--wait=false")...)
+		if code != 1 || !strings.Contains(errOut, want) {
+			t.Errorf("berth %v: exit %d, want 1 and %q:\n%s", args, code, want, errOut)
+		}
+	}
+	var rows []historyRow
+	out := mustBerth(t, kubeconfig, "list", "-n", ns, "-o", "json")
+	if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) != 1 || rows[0].Status != "helm" {
+		t.Errorf("list before the import: %v\n%s", err, out)
+	}
+	if table := mustBerth(t, kubeconfig, "list", "-n", ns); !strings.Contains(table, " helm ") {
+		t.Errorf("list table before the import:\n%s", table)
+	}
+	mustBerth(t, kubeconfig, "import", "helm", "--all", "-n", ns)
+	out = mustBerth(t, kubeconfig, "list", "-n", ns, "-o", "json")
+	if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) != 1 || rows[0].Status != "deployed" {
+		t.Errorf("list after the import: %v\n%s", err, out)
+	}
+	mustBerth(t, kubeconfig, "upgrade", "web", chart, "-n", ns, "--wait=false")
+}
