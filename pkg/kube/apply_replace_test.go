@@ -222,3 +222,29 @@ func TestApplyForceReplaceKeepsObjectsAnnotatedKeep(t *testing.T) {
 		t.Error("a Job annotated keep was replaced")
 	}
 }
+
+// A Service whose clusterIP changes is re-created with the new address.
+func TestApplyForceReplaceService(t *testing.T) {
+	c, dyn := newClient(t)
+	ns := testenv.Namespace(t)
+	services := schema.GroupVersionResource{Version: "v1", Resource: "services"}
+	service := func(ip string) *unstructured.Unstructured {
+		return object(t, "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {clusterIP: "+ip+", ports: [{port: 80}]}")
+	}
+	if _, err := c.Apply(t.Context(), []*unstructured.Unstructured{service("10.0.0.60")}, kube.ApplyOptions{Namespace: ns}); err != nil {
+		t.Fatalf("first Apply: %v", err)
+	}
+	uid := uidOf(t, dyn, services, ns, "web")
+	playGarbageCollector(t, dyn, services, ns)
+	cs, err := c.Apply(t.Context(), []*unstructured.Unstructured{service("10.0.0.61")}, kube.ApplyOptions{Namespace: ns, ForceReplace: true})
+	if err != nil {
+		t.Fatalf("Apply with ForceReplace: %v", err)
+	}
+	if diff := cmp.Diff([]string{"Service/" + ns + "/web replaced (immutable field spec.clusterIPs[0] changed)"}, entries(cs)); diff != "" {
+		t.Errorf("change set (-want +got):\n%s", diff)
+	}
+	live := getOrNil(t, dyn, services, ns, "web")
+	if ip, _, _ := unstructured.NestedString(live.Object, "spec", "clusterIP"); ip != "10.0.0.61" || live.GetUID() == uid {
+		t.Errorf("Service after replace: clusterIP %s, UID %s (was %s); want 10.0.0.61 and a new UID", ip, live.GetUID(), uid)
+	}
+}
