@@ -141,6 +141,11 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 			return err
 		}
 	}
+	if cfg.only.String() != "" && cfg.only.MatchString(importScenario) { // 100 Helm installs per run: only when asked
+		if err := runImport(ctx, cfg, out); err != nil {
+			return err
+		}
+	}
 	if cfg.only.MatchString(faultsScenario) {
 		return runFaults(ctx, cfg, out) // failures are its results: a table of its own (faults.go)
 	}

@@ -14,7 +14,7 @@ func addMigrateCommands(root *cobra.Command, f *Factory) {
 		Out: f.Out, ErrOut: f.ErrOut,
 		Namespace:  f.Namespace,
 		Kube:       f.KubeClient,
-		Clients:    f.ReleaseClients,
+		RESTConfig: f.RESTConfig,
 		Storage:    f.storage.name,
 		Logger:     f.Logger,
 		UsageError: usageErrorf,

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/yaml"
 
 	"github.com/berth-sh/berth/pkg/action"
@@ -23,9 +24,11 @@ type Env struct {
 	Out, ErrOut io.Writer
 	// Namespace is the namespace -n or the kubeconfig selects.
 	Namespace func() (string, error)
-	// Kube and Clients connect to the cluster.
-	Kube    func() (*kube.Client, error)
-	Clients func() (release.Clients, error)
+	// Kube connects to the cluster.
+	Kube func() (*kube.Client, error)
+	// RESTConfig is the connection the flags select, for the record
+	// clients.
+	RESTConfig func() (*rest.Config, error)
 	// Storage is berth's release storage driver (--storage).
 	Storage func() string
 	// Logger is berth's logger (warnings, or debug with --debug).
@@ -40,14 +43,29 @@ func (e *Env) helmConfig(helmStorage string) (*action.HelmConfig, error) {
 	if err != nil {
 		return nil, err
 	}
-	clients, err := e.Clients()
+	rc, err := e.RESTConfig()
 	if err != nil {
 		return nil, err
+	}
+	// One import reads and writes several records per release: at
+	// client-go's default 5 requests a second, 100 releases take minutes.
+	// The same limits as kube.New's; the API server's priority and
+	// fairness protects it.
+	rc = rest.CopyConfig(rc)
+	if rc.QPS >= 0 && rc.QPS < recordQPS {
+		rc.QPS, rc.Burst = recordQPS, 2*recordQPS
+	}
+	clients, err := release.NewClients(rc)
+	if err != nil {
+		return nil, fmt.Errorf("connect to cluster: %w", err)
 	}
 	return &action.HelmConfig{
 		Kube: kc, Clients: clients, Storage: e.Storage(), HelmStorage: helmStorage, Logger: e.Logger(),
 	}, nil
 }
+
+// recordQPS is the client-side rate limit of the record clients.
+const recordQPS = 1000
 
 // Output formats of -o.
 var outputFormats = []string{"table", "json", "yaml"}
