@@ -404,9 +404,13 @@ func prove(ctx context.Context, cfg *Configuration, name string, objs []*unstruc
 	if len(objs) == 0 {
 		return nil
 	}
-	proofs, err := cfg.Kube.ProveApply(ctx, objs, kube.ApplyOptions{
-		Namespace: cfg.Namespace, Owner: cfg.owner(name), Concurrency: opts.Concurrency,
-	}, moves)
+	applyOpts := kube.ApplyOptions{Namespace: cfg.Namespace, Owner: cfg.owner(name), Concurrency: opts.Concurrency}
+	if opts.DryRun {
+		// The ownership annotations the move adds are not on the objects
+		// yet: leave them out rather than report them.
+		applyOpts.Owner = kube.Owner{}
+	}
+	proofs, err := cfg.Kube.ProveApply(ctx, objs, applyOpts, moves)
 	if err != nil {
 		return fmt.Errorf("prove the import of release %q changed nothing: %w", name, err)
 	}

@@ -223,7 +223,15 @@ func TestHelmRoundTrip(t *testing.T) {
 				t.Fatalf("helm history before the import (-want +got):\n%s", d)
 			}
 
-			out := mustBerth(t, kubeconfig, "import", "helm", "web", "-n", ns)
+			untouched := snapshot(t, ns, true)
+			out := mustBerth(t, kubeconfig, "import", "helm", "web", "-n", ns, "--dry-run")
+			if !strings.Contains(out, "would be imported; the next apply changes nothing") {
+				t.Errorf("import --dry-run output:\n%s", out)
+			}
+			if d := cmp.Diff(untouched, snapshot(t, ns, true)); d != "" {
+				t.Errorf("import --dry-run wrote (-before +after):\n%s", d)
+			}
+			out = mustBerth(t, kubeconfig, "import", "helm", "web", "-n", ns)
 			if !strings.Contains(out, "imported; the next apply changes nothing") {
 				t.Errorf("import output:\n%s", out)
 			}
@@ -313,4 +321,24 @@ func TestNoSilentDuplicates(t *testing.T) {
 		t.Errorf("list after the import: %v\n%s", err, out)
 	}
 	mustBerth(t, kubeconfig, "upgrade", "web", chart, "-n", ns, "--wait=false")
+}
+
+// TestImportConfigMapDriver imports a release Helm 3 keeps in ConfigMaps.
+func TestImportConfigMapDriver(t *testing.T) {
+	kubeconfig := testenv.Kubeconfig(t)
+	ns, chart := testenv.Namespace(t), webChart(t)
+	h := helmbin.V3(t, kubeconfig).With("HELM_DRIVER=configmap")
+	h.Run(t, "install", "web", chart, "-n", ns)
+	h.Run(t, "upgrade", "web", chart, "-n", ns, "--set", "greeting=two")
+	if _, errOut, code := berth(t, kubeconfig, "import", "helm", "web", "-n", ns); code != 1 || !strings.Contains(errOut, "--helm-storage configmap") {
+		t.Errorf("import from Secrets of a ConfigMap release: exit %d\n%s", code, errOut)
+	}
+	mustBerth(t, kubeconfig, "import", "helm", "web", "-n", ns, "--helm-storage", "configmap")
+	noHelmFields(t, ns, "after the import")
+	if out := mustBerth(t, kubeconfig, "get", "values", "web", "-n", ns); !strings.Contains(out, "greeting: two") {
+		t.Errorf("get values after the import:\n%s", out)
+	}
+	if out, err := h.Try("history", "web", "-n", ns); err == nil {
+		t.Errorf("helm still lists the release after the import:\n%s", out)
+	}
 }
