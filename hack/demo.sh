@@ -35,12 +35,14 @@ hack/cluster.sh up
 step berth version
 step kubectl get nodes -o wide
 
-printf '\n== charts: create, package and render one, as helm users know them\n'
+printf '\n== charts: create, package and render one, as helm users know them (examples/ holds the ones below)\n'
 work=$(mktemp -d)
-trap 'rm -rf "$work"; cd "$root"; cleanup' EXIT
+serve_pid=
+trap 'stop_serve; rm -rf "$work"; cd "$root"; cleanup' EXIT
+stop_serve() { if [ -n "$serve_pid" ]; then kill "$serve_pid" 2>/dev/null || true; wait "$serve_pid" 2>/dev/null || true; serve_pid=; fi; }
 cd "$work"
-step berth create web
-step berth package web
+step berth create scratch
+step berth package "$root/examples/web"
 step berth show chart web-0.1.0.tgz
 step berth template demo web-0.1.0.tgz --namespace demo --set replicaCount=2 --show-only templates/deployment.yaml
 
@@ -84,5 +86,33 @@ step kubectl scale deployment web -n demo --replicas=5
 step berth drift web -n demo || printf '(exit %d: drift found)\n' "$?"
 step berth drift web -n demo --correct || true
 step kubectl get deployment web -n demo -o jsonpath='{.spec.replicas}{"\n"}'
-step berth uninstall web -n demo
+step berth uninstall web -n demo --wait
 step berth list -n demo --all
+
+printf '\n== a Helm user'"'"'s day: a chart repository of our own, search, install REPO/NAME with labels,\n'
+printf '   upgrade --install through a kustomize post-renderer, Helm-only flags, list by label\n'
+mkdir repo
+berth package "$root/examples/web" -d repo --version 0.1.1 >/dev/null
+step berth package "$root/examples/web" -d repo
+step berth repo index repo
+(cd "$root" && go build -o "$work/serve" ./hack/serve)
+"$work/serve" -dir repo -url-file url 2>serve.log >/dev/null &
+serve_pid=$!
+for _ in $(seq 50); do [ -s url ] && break; sleep 0.1; done
+repo_url=$(cat url)
+export BERTH_REPOSITORY_CONFIG=$work/repositories.yaml BERTH_REPOSITORY_CACHE=$work/repository-cache
+step berth repo add acme "$repo_url"
+step berth search repo web --versions
+export HELM_NAMESPACE=shop   # Helm's variable; berth reads it when -n is not given
+step berth install web acme/web --version '~0.1.0' --create-namespace --labels team=storefront --timeout 2m
+step berth upgrade --install web acme/web --post-renderer "$root/examples/post-render/kustomize.sh" --timeout 2m
+step kubectl get deployment web -n shop -o jsonpath='{.spec.replicas} {.metadata.labels.team}{"\n"}'
+step berth template web acme/web --devel --atomic --wait --kube-context ignored -s templates/service.yaml
+step berth list -l team=storefront
+printf '\n== a chart whose dependency comes from that repository, fetched on the way in\n'
+cp -r "$root/examples/shop" shop
+step berth install shop ./shop --dependency-update --timeout 2m
+step berth rollback web 1 --timeout 2m
+step berth uninstall web shop --wait
+unset HELM_NAMESPACE
+stop_serve

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strconv"
@@ -31,6 +33,7 @@ func TestScript(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"berth":    scriptBerth(exe),
 			"exitcode": scriptExitCode,
+			"serve":    scriptServe,
 		},
 	}
 	if deadline, ok := t.Deadline(); ok {
@@ -92,4 +95,25 @@ func scriptExitCode(ts *testscript.TestScript, neg bool, args []string) {
 	if got := *ts.Value(exitCodeKey{}).(*int); got != want {
 		ts.Fatalf("berth exited %d, want %d", got, want)
 	}
+}
+
+// scriptServe is the script command "serve DIR USER PASSWORD": it serves
+// DIR (relative to the work directory) over HTTP with basic auth, as a
+// static chart repository, until the script ends, and sets $REPO_URL.
+func scriptServe(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: serve DIR USER PASSWORD")
+	}
+	files := http.FileServer(http.Dir(ts.MkAbs(args[0])))
+	user, password := args[1], args[2]
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != user || p != password {
+			w.Header().Set("WWW-Authenticate", `Basic realm="charts"`)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		files.ServeHTTP(w, r)
+	}))
+	ts.Defer(srv.Close)
+	ts.Setenv("REPO_URL", srv.URL)
 }

@@ -84,7 +84,7 @@ then are reported as an error after the records are deleted.
 	fs.DurationVar(&o.lockTimeout, "lock-timeout", action.DefaultLockTimeout, "how long to wait while another client changes the release")
 	fs.BoolVar(&o.noHooks, "no-hooks", false, "do not run the pre-delete and post-delete hooks")
 	fs.DurationVar(&o.timeout, "timeout", action.DefaultHookTimeout, "how long each hook may run, and how long --wait waits")
-	fs.BoolVar(&o.wait, "wait", false, "wait until the deleted objects are gone, for at most --timeout")
+	addWaitFlag(fs, &o.wait, false, "wait until the deleted objects are gone, for at most --timeout")
 	fs.StringVar(&o.cascade, "cascade", "background", `how the deletion cascades to dependents: "background", "foreground" or "orphan"`)
 	fs.BoolVar(&o.ignoreMiss, "ignore-not-found", false, "take a release that does not exist as uninstalled")
 	return cmd
