@@ -33,8 +33,8 @@ install: ## go install berth with version information
 	$(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/berth
 
 .PHONY: tools
-tools: ## build etcd, kube-apiserver, controller-manager, scheduler, kubectl, kwok (cached per version)
-	hack/tools/build.sh
+tools: ## build etcd, kube-apiserver, controller-manager, scheduler, kubectl, kwok, Helm 4 and Helm 3 (cached per version)
+	hack/tools/build.sh cluster helm
 
 .PHONY: test
 test: tools build unit e2e ## everything: unit + envtest integration + end-to-end on the local cluster
