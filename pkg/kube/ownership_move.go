@@ -254,67 +254,96 @@ func dropSet(obj *unstructured.Unstructured, opts MoveOptions) *fieldpath.Set {
 func mergeEntries(entries []metav1.ManagedFieldsEntry, opts MoveOptions, apiVersion string,
 	claim, drop *fieldpath.Set, now metav1.Time,
 ) ([]metav1.ManagedFieldsEntry, []MovedEntry, error) {
-	takes := func(e metav1.ManagedFieldsEntry) bool {
-		if e.Manager == opts.To {
-			return e.Operation == metav1.ManagedFieldsOperationUpdate
-		}
-		return slices.Contains(opts.From, e.Manager)
-	}
-	type target struct {
-		index int
-		set   *fieldpath.Set
-	}
-	targets := map[string]*target{}
-	var out []metav1.ManagedFieldsEntry
-	var moved []MovedEntry
+	m := &merger{opts: opts, apiVersion: apiVersion, now: now, targets: map[string]*mergeTarget{}}
 	for _, e := range entries {
-		if e.FieldsV1 == nil || (e.Manager != opts.To || e.Operation != metav1.ManagedFieldsOperationApply) && !takes(e) {
-			out = append(out, e)
+		if !m.takes(e) {
+			m.out = append(m.out, e)
 			continue
 		}
-		set, err := decodeSet(e)
-		if err != nil {
+		if err := m.add(e); err != nil {
 			return nil, nil, err
 		}
-		t := targets[e.Subresource]
-		if t == nil {
-			t = &target{index: len(out), set: &fieldpath.Set{}}
-			targets[e.Subresource] = t
-			apply := metav1.ManagedFieldsEntry{
-				Manager: opts.To, Operation: metav1.ManagedFieldsOperationApply, APIVersion: e.APIVersion,
-				Subresource: e.Subresource, FieldsType: "FieldsV1", Time: &now,
-			}
-			if e.Subresource == "" {
-				apply.APIVersion = apiVersion
-			}
-			out = append(out, apply)
-		}
-		t.set = t.set.Union(set)
-		if e.Manager == opts.To && e.Operation == metav1.ManagedFieldsOperationApply {
-			continue
-		}
-		moved = append(moved, MovedEntry{
-			Manager: e.Manager, Operation: string(e.Operation), APIVersion: e.APIVersion,
-			Subresource: e.Subresource, Fields: countFields(set),
-		})
 	}
-	if !claim.Empty() && targets[""] == nil {
-		targets[""] = &target{index: len(out), set: &fieldpath.Set{}}
-		out = append(out, metav1.ManagedFieldsEntry{
-			Manager: opts.To, Operation: metav1.ManagedFieldsOperationApply, APIVersion: apiVersion,
-			FieldsType: "FieldsV1", Time: &now,
-		})
+	if !claim.Empty() {
+		m.target("", apiVersion)
 	}
-	for sub, t := range targets {
+	for sub, t := range m.targets {
 		set := t.set
 		if sub == "" {
 			set = set.Union(claim).Difference(drop)
 		}
-		if err := encodeSet(&out[t.index], set); err != nil {
+		if err := encodeSet(&m.out[t.index], set); err != nil {
 			return nil, nil, err
 		}
 	}
-	return out, moved, nil
+	return m.out, m.moved, nil
+}
+
+// merger builds the managedFields of a move.
+type merger struct {
+	opts       MoveOptions
+	apiVersion string
+	now        metav1.Time
+	out        []metav1.ManagedFieldsEntry
+	moved      []MovedEntry
+	targets    map[string]*mergeTarget // To's Apply entry, per subresource
+}
+
+// mergeTarget is To's Apply entry of one subresource, at out[index].
+type mergeTarget struct {
+	index int
+	set   *fieldpath.Set
+}
+
+// isTarget reports whether e is To's own Apply entry.
+func (m *merger) isTarget(e metav1.ManagedFieldsEntry) bool {
+	return e.Manager == m.opts.To && e.Operation == metav1.ManagedFieldsOperationApply
+}
+
+// takes reports whether e merges into To's Apply entry.
+func (m *merger) takes(e metav1.ManagedFieldsEntry) bool {
+	switch {
+	case e.FieldsV1 == nil:
+		return false
+	case e.Manager == m.opts.To:
+		return true // its Apply entry, and Update entries
+	}
+	return slices.Contains(m.opts.From, e.Manager)
+}
+
+// target returns To's Apply entry of subresource, adding it where the
+// first entry merged into it was.
+func (m *merger) target(subresource, apiVersion string) *mergeTarget {
+	if t := m.targets[subresource]; t != nil {
+		return t
+	}
+	if subresource == "" {
+		apiVersion = m.apiVersion
+	}
+	t := &mergeTarget{index: len(m.out), set: &fieldpath.Set{}}
+	m.targets[subresource] = t
+	m.out = append(m.out, metav1.ManagedFieldsEntry{
+		Manager: m.opts.To, Operation: metav1.ManagedFieldsOperationApply, APIVersion: apiVersion,
+		Subresource: subresource, FieldsType: "FieldsV1", Time: &m.now,
+	})
+	return t
+}
+
+// add merges entry e into To's Apply entry of its subresource.
+func (m *merger) add(e metav1.ManagedFieldsEntry) error {
+	set, err := decodeSet(e)
+	if err != nil {
+		return err
+	}
+	t := m.target(e.Subresource, e.APIVersion)
+	t.set = t.set.Union(set)
+	if !m.isTarget(e) {
+		m.moved = append(m.moved, MovedEntry{
+			Manager: e.Manager, Operation: string(e.Operation), APIVersion: e.APIVersion,
+			Subresource: e.Subresource, Fields: countFields(set),
+		})
+	}
+	return nil
 }
 
 // countFields is the number of paths in set.

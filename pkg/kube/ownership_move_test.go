@@ -149,3 +149,28 @@ func TestRestoreOwnership(t *testing.T) {
 		}
 	}
 }
+
+// TestMoveOwnershipFromMoreManagers moves kubectl's entry too, as
+// --from-manager asks.
+func TestMoveOwnershipFromMoreManagers(t *testing.T) {
+	c, dyn := newClient(t)
+	ns := testenv.Namespace(t)
+	helmConfigMap(t, dyn, ns)
+	opts := importOptions(ns)
+	opts.From = append(opts.From, "kubectl-edit")
+	moves, err := c.MoveOwnership(context.Background(), []*unstructured.Unstructured{object(t, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n")}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(moves) != 1 || len(moves[0].Moved) != 3 {
+		t.Fatalf("moves: %+v, want helm's two entries and kubectl-edit's", moves)
+	}
+	moved, _ := dyn.Resource(configMaps).Namespace(ns).Get(context.Background(), "cm", metav1.GetOptions{})
+	want := []string{
+		`berth/Apply {"f:data":{"f:a":{},"f:b":{},"f:c":{}}}`,
+		`berth/Update {"f:metadata":{"f:annotations":{"f:meta.berth.sh/release-name":{},"f:meta.berth.sh/release-namespace":{}}}}`,
+	}
+	if d := cmp.Diff(want, fieldEntries(t, moved)); d != "" {
+		t.Errorf("managedFields after the move (-want +got):\n%s", d)
+	}
+}
