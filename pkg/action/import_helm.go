@@ -281,23 +281,8 @@ func planImport(ctx context.Context, cfg *Configuration, helm *helmrecord.Store,
 			records[len(records)-1].Object, last.Version, last.Info.Status, last.Info.Description, ErrPendingHelmRelease)
 	}
 	plan := &importPlan{records: records}
-	for _, rec := range records {
-		rel, err := fromHelm(rec, cfg.now())
-		if err != nil {
-			return nil, err
-		}
-		rev := ImportedRevision{Revision: rel.Revision, Record: rec.Object, Chart: rel.Summary().Chart()}
-		if rel.Revision == last.Version && rel.Status.IsPending() {
-			rev.Note = fmt.Sprintf("was %s; recorded failed (--recover-pending)", rel.Status)
-			rel.Status = release.StatusFailed
-			rel.Description = strings.TrimSpace(rel.Description + " (interrupted; marked failed by berth import)")
-		}
-		if rel.Manifest, res.Rewrites, err = rewriteManifest(cfg, rel, res.Rewrites); err != nil {
-			return nil, err
-		}
-		rev.Status = string(rel.Status)
-		plan.revs = append(plan.revs, rel)
-		res.Revisions = append(res.Revisions, rev)
+	if plan.revs, err = convertRevisions(cfg, records, res); err != nil {
+		return nil, err
 	}
 	deployed := lastDeployedOf(plan.revs)
 	if deployed == nil {
@@ -308,6 +293,33 @@ func planImport(ctx context.Context, cfg *Configuration, helm *helmrecord.Store,
 		return nil, err
 	}
 	return plan, nil
+}
+
+// convertRevisions converts Helm's revisions into berth's, recording each
+// in res; the last one, when pending (and planImport let it through), is
+// recorded failed.
+func convertRevisions(cfg *Configuration, records []*helmrecord.Record, res *HelmImport) ([]*release.Release, error) {
+	last := records[len(records)-1].Release.Version
+	revs := make([]*release.Release, 0, len(records))
+	for _, rec := range records {
+		rel, err := fromHelm(rec, cfg.now())
+		if err != nil {
+			return nil, err
+		}
+		rev := ImportedRevision{Revision: rel.Revision, Record: rec.Object, Chart: rel.Summary().Chart()}
+		if rel.Revision == last && rel.Status.IsPending() {
+			rev.Note = fmt.Sprintf("was %s; recorded failed (--recover-pending)", rel.Status)
+			rel.Status = release.StatusFailed
+			rel.Description = strings.TrimSpace(rel.Description + " (interrupted; marked failed by berth import)")
+		}
+		if rel.Manifest, res.Rewrites, err = rewriteManifest(cfg, rel, res.Rewrites); err != nil {
+			return nil, err
+		}
+		rev.Status = string(rel.Status)
+		revs = append(revs, rel)
+		res.Revisions = append(res.Revisions, rev)
+	}
+	return revs, nil
 }
 
 // rewriteManifest rewrites rel's manifest to API versions the cluster
