@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berth-sh/berth/internal/testenv/tree"
 	"github.com/berth-sh/berth/pkg/repo/repotest"
 )
 
@@ -104,4 +105,33 @@ func readFile(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// TestDependencyUpdateFlag: a chart directory whose dependency (from an
+// added repository) is not in charts/ is refused with what to do, and
+// rendered once --dependency-update fetched it.
+func TestDependencyUpdateFlag(t *testing.T) {
+	isolateRepoEnv(t)
+	srv := repotest.New(t)
+	srv.AddChart(t, repotest.Archive(t, "lib", "1.2.0"))
+	mustRun(t, "", "repo", "add", "acme", srv.URL)
+	dir := filepath.Join(t.TempDir(), "app")
+	tree.Write(t, dir, map[string]string{
+		"Chart.yaml":        "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: lib\n  version: 1.x\n  repository: \"@acme\"\n",
+		"templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-app\n",
+	})
+	code, _, stderr := runRegistryCLI(t, "", "template", "rel", dir)
+	if code != ExitError || !strings.Contains(stderr, "missing in charts/ directory: lib") || !strings.Contains(stderr, "--dependency-update") {
+		t.Fatalf("missing dependency: exit %d\n%s", code, stderr)
+	}
+	out := mustRun(t, "", "template", "rel", dir, "--dependency-update")
+	if !strings.Contains(out, "name: rel-app") || !strings.Contains(out, "name: rel-lib") {
+		t.Errorf("--dependency-update did not render the dependency:\n%s", out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "charts", "lib-1.2.0.tgz")); err != nil {
+		t.Errorf("charts/lib-1.2.0.tgz: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "Chart.lock")); err != nil {
+		t.Errorf("Chart.lock: %v", err)
+	}
 }

@@ -271,6 +271,15 @@ func TestHelmIndexReadByBerth(t *testing.T) {
 			t.Errorf("berth %s rendered no chart:\n%s", strings.Join(tpl, " "), got)
 		}
 	}
+
+	// And installed from it on the cluster, at the version the constraint
+	// picks, with the digest helm's index gives.
+	ns := namespace(t, newClient(t))
+	install := []string{"install", "web", "acme/web", "--version", "~1.0", "-n", ns, "--kubeconfig", kubeconfigPath(t), "-o", "json"}
+	out := mustSucceed(t, "berth", s.berth(t, install...), install...)
+	if !strings.Contains(out, `"status": "deployed"`) || !strings.Contains(out, `"chart": "web-1.`) {
+		t.Errorf("berth install acme/web --version ~1.0 from helm's index:\n%s", out)
+	}
 }
 
 // olderChartDir is what a repository published before: versions the new
