@@ -3,6 +3,7 @@ package kube_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"sort"
 	"strings"
 	"testing"
@@ -16,7 +17,6 @@ import (
 	"github.com/berth-sh/berth/internal/testenv"
 	"github.com/berth-sh/berth/pkg/kube"
 )
-
 
 // helmConfigMap creates ConfigMap "cm" as Helm 4 would (server-side apply
 // as helm), then changes it as Helm 3 would (a merge patch as helm) and as
@@ -172,5 +172,57 @@ func TestMoveOwnershipFromMoreManagers(t *testing.T) {
 	}
 	if d := cmp.Diff(want, fieldEntries(t, moved)); d != "" {
 		t.Errorf("managedFields after the move (-want +got):\n%s", d)
+	}
+}
+
+// racingTransport changes the ConfigMap behind the client's back just
+// before the client's first JSON patch reaches the API server.
+type racingTransport struct {
+	next    http.RoundTripper
+	race    func()
+	patches int
+}
+
+func (r *racingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method == http.MethodPatch && req.Header.Get("Content-Type") == string(types.JSONPatchType) {
+		r.patches++
+		if r.patches == 1 {
+			r.race()
+		}
+	}
+	return r.next.RoundTrip(req)
+}
+
+// TestMoveOwnershipRetriesAfterARace: a write that lands between the
+// move's read and its patch makes the patch fail with a conflict; the move
+// reads again and succeeds, keeping the other write.
+func TestMoveOwnershipRetriesAfterARace(t *testing.T) {
+	_, dyn := newClient(t)
+	ns := testenv.Namespace(t)
+	helmConfigMap(t, dyn, ns)
+	rt := &racingTransport{race: func() {
+		_, err := dyn.Resource(configMaps).Namespace(ns).Patch(context.Background(), "cm", types.MergePatchType,
+			[]byte(`{"data":{"d":"4"}}`), metav1.PatchOptions{FieldManager: "racer"})
+		if err != nil {
+			t.Error(err)
+		}
+	}}
+	cfg := testenv.Config(t)
+	cfg.WrapTransport = func(next http.RoundTripper) http.RoundTripper { rt.next = next; return rt }
+	c, err := kube.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.MoveOwnership(context.Background(), []*unstructured.Unstructured{object(t, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n")}, importOptions(ns)); err != nil {
+		t.Fatal(err)
+	}
+	if rt.patches != 2 {
+		t.Errorf("sent %d JSON patches, want 2 (one refused as conflicting, one after reading again)", rt.patches)
+	}
+	moved, _ := dyn.Resource(configMaps).Namespace(ns).Get(context.Background(), "cm", metav1.GetOptions{})
+	got := strings.Join(fieldEntries(t, moved), "\n")
+	if !strings.Contains(got, `berth/Apply {"f:data":{"f:a":{},"f:b":{}}}`) || !strings.Contains(got, `racer/Update {"f:data":{"f:d":{}}}`) ||
+		moved.Object["data"].(map[string]any)["d"] != "4" {
+		t.Errorf("after the race: data %v, managedFields\n%s", moved.Object["data"], got)
 	}
 }
