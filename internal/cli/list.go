@@ -156,6 +156,7 @@ func runList(ctx context.Context, f *Factory, o *listOptions) error {
 	latest = slices.DeleteFunc(latest, func(s release.Summary) bool { return !sel.Matches(selectable(s)) })
 	o.sort(latest)
 	rows := selectReleases(latest, filter, o.statuses(), o.offset, o.maxRows)
+	rows = o.withHelmReleases(ctx, f, ns, all, rows)
 	if o.short && o.output.Format == OutputTable {
 		for _, r := range rows {
 			if _, err := fmt.Fprintln(f.Out, r.Name); err != nil {

@@ -100,6 +100,9 @@ func Install(ctx context.Context, cfg *Configuration, c *chart.Chart, user map[s
 	if err := release.ValidateLabels(opts.Labels); err != nil {
 		return nil, nil, err
 	}
+	if err := refuseHelmRelease(ctx, cfg, opts.Name); err != nil {
+		return nil, nil, err
+	}
 	if opts.DryRun != DryRunNone {
 		return installDryRun(ctx, cfg, c, user, opts)
 	}
