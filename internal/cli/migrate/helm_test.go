@@ -341,4 +341,18 @@ func TestImportConfigMapDriver(t *testing.T) {
 	if out, err := h.Try("history", "web", "-n", ns); err == nil {
 		t.Errorf("helm still lists the release after the import:\n%s", out)
 	}
+
+	before := snapshot(t, ns, true)
+	out := mustBerth(t, kubeconfig, "export", "helm", "web", "-n", ns, "--helm-storage", "configmap", "--dry-run")
+	if !strings.Contains(out, "2 Helm records would be written, field ownership of 3 objects moved to helm") {
+		t.Errorf("export --dry-run output:\n%s", out)
+	}
+	if d := cmp.Diff(before, snapshot(t, ns, true)); d != "" {
+		t.Errorf("export --dry-run wrote (-before +after):\n%s", d)
+	}
+	mustBerth(t, kubeconfig, "export", "helm", "web", "-n", ns, "--helm-storage", "configmap")
+	if out := h.Run(t, "get", "values", "web", "-n", ns); !strings.Contains(out, "greeting: two") {
+		t.Errorf("helm get values after the export:\n%s", out)
+	}
+	h.Run(t, "upgrade", "web", chart, "-n", ns, "--reuse-values")
 }
