@@ -38,6 +38,9 @@ type Options struct {
 	// Cache, when set, keeps pulled manifests and blobs by digest so that
 	// pulling the same digest again does not download it.
 	Cache *Cache
+	// Retry is the retry policy of every request; the zero value is
+	// DefaultRetryPolicy.
+	Retry RetryPolicy
 }
 
 // Client pushes and pulls charts to and from OCI registries, and logs in and
@@ -59,7 +62,7 @@ func NewClient(opts Options) (*Client, error) {
 	}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.TLSClientConfig = tlsConfig
-	c := &Client{opts: opts, httpClient: &http.Client{Transport: transport}}
+	c := &Client{opts: opts, httpClient: &http.Client{Transport: opts.Retry.Wrap(transport)}}
 
 	storeOpts := credentials.StoreOptions{AllowPlaintextPut: true}
 	var store *credentials.DynamicStore

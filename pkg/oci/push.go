@@ -7,7 +7,6 @@ import (
 	"time"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
-	"oras.land/oras-go/v2/registry/remote"
 
 	"github.com/berth-sh/berth/pkg/chart"
 )
@@ -136,7 +135,7 @@ func (c *Client) upload(ctx context.Context, ref Reference, cm *chartManifest) e
 		blobs = append(blobs, *cm.Prov)
 	}
 	for _, d := range blobs {
-		if err := pushBlob(ctx, repo, d, cm.Blobs[d.Digest.String()]); err != nil {
+		if err := c.pushBlob(ctx, repo, d, cm.Blobs[d.Digest.String()]); err != nil {
 			return err
 		}
 	}
@@ -145,20 +144,6 @@ func (c *Client) upload(ctx context.Context, ref Reference, cm *chartManifest) e
 	}
 	if err := repo.Manifests().PushReference(ctx, cm.Desc, bytes.NewReader(cm.Manifest), ref.Tag); err != nil {
 		return fmt.Errorf("tag manifest %s as %s: %w", cm.Desc.Digest, ref.Tag, err)
-	}
-	return nil
-}
-
-func pushBlob(ctx context.Context, repo *remote.Repository, d ocispec.Descriptor, data []byte) error {
-	exists, err := repo.Blobs().Exists(ctx, d)
-	if err != nil {
-		return fmt.Errorf("check blob %s: %w", d.Digest, err)
-	}
-	if exists {
-		return nil
-	}
-	if err := repo.Blobs().Push(ctx, d, bytes.NewReader(data)); err != nil {
-		return fmt.Errorf("upload blob %s (%s): %w", d.Digest, d.MediaType, err)
 	}
 	return nil
 }
