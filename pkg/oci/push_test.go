@@ -210,7 +210,9 @@ func TestPushNeverLeavesHalfWrittenTag(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	ref := "oci://" + strings.TrimPrefix(srv.URL, "http://") + "/charts"
-	c := newTestClient(t, Options{PlainHTTP: true})
+	// The 500s are retried (and the upload in new sessions) before the
+	// push gives up; short waits keep the test fast.
+	c := newTestClient(t, Options{PlainHTTP: true, Retry: fastRetries})
 
 	_, err := c.Push(t.Context(), simpleChart(t, "app", "1.0.0"), ref, PushOptions{})
 	if err == nil || !strings.Contains(err.Error(), "disk full") {
