@@ -10,10 +10,6 @@ import (
 // link or device entry, an entry or a total size over the limits.
 var ErrUnsafeArchive = errors.New("unsafe chart archive")
 
-// ErrIncompatibleKubeVersion is wrapped by CheckKubeVersion's error when the
-// target Kubernetes version does not satisfy the chart's kubeVersion.
-var ErrIncompatibleKubeVersion = errors.New("incompatible Kubernetes version")
-
 // ValidationError is a problem in one field of one file of a chart, such as
 // Chart.yaml's version. Load returns it for charts Helm would refuse.
 type ValidationError struct {

@@ -149,28 +149,3 @@ func sanitize(s string) string {
 		return -1
 	}, s)
 }
-
-// CheckKubeVersion reports whether the Kubernetes version kubeVersion (such
-// as "v1.31.2" or "1.30.0-gke.1") satisfies md's kubeVersion constraint, as
-// Helm does before install and template. An empty constraint accepts every
-// version. As in Helm, a pre-release version such as "1.30.0-gke.1" only
-// satisfies constraints that mention a pre-release themselves: write
-// ">=1.28.0-0" rather than ">=1.28.0" to accept it.
-func CheckKubeVersion(md *Metadata, kubeVersion string) error {
-	if md == nil || md.KubeVersion == "" {
-		return nil
-	}
-	constraint, err := semver.NewConstraint(md.KubeVersion)
-	if err != nil {
-		return chartfileErrorf("kubeVersion", "%q is not a valid version constraint: %v", md.KubeVersion, err)
-	}
-	v, err := semver.NewVersion(kubeVersion)
-	if err != nil {
-		return fmt.Errorf("check kubeVersion of chart %q: invalid Kubernetes version %q: %w", md.Name, kubeVersion, err)
-	}
-	if !constraint.Check(v) {
-		return fmt.Errorf("%w: chart %q requires kubeVersion %s, which Kubernetes %s does not satisfy",
-			ErrIncompatibleKubeVersion, md.Name, md.KubeVersion, kubeVersion)
-	}
-	return nil
-}

@@ -95,43 +95,6 @@ func TestMetadataValidateSanitizes(t *testing.T) {
 	}
 }
 
-func TestCheckKubeVersion(t *testing.T) {
-	tests := []struct {
-		constraint string
-		version    string
-		want       string // empty: compatible
-		incompat   bool
-	}{
-		{"", "v1.20.0", "", false},
-		{">=1.28.0", "v1.33.0", "", false},
-		{">=1.28.0", "1.27.9", `incompatible Kubernetes version: chart "web" requires kubeVersion >=1.28.0, which Kubernetes 1.27.9 does not satisfy`, true},
-		// A pre-release only satisfies constraints that name one, as in Helm.
-		{">=1.28.0", "v1.30.2-gke.1", `incompatible Kubernetes version: chart "web" requires kubeVersion >=1.28.0, which Kubernetes v1.30.2-gke.1 does not satisfy`, true},
-		{">=1.28.0-0", "v1.30.2-gke.1", "", false},
-		{"~1.30", "1.30.5", "", false},
-		{">= 1.2.x.y", "1.30.0", `Chart.yaml: kubeVersion: ">= 1.2.x.y" is not a valid version constraint`, false},
-		{">=1.28.0", "one", `check kubeVersion of chart "web": invalid Kubernetes version "one"`, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.constraint+" "+tt.version, func(t *testing.T) {
-			err := CheckKubeVersion(&Metadata{Name: "web", KubeVersion: tt.constraint}, tt.version)
-			got := ""
-			if err != nil {
-				got = err.Error()
-			}
-			if len(got) > len(tt.want) && tt.want != "" {
-				got = got[:len(tt.want)]
-			}
-			if got != tt.want {
-				t.Errorf("CheckKubeVersion() = %q, want %q", got, tt.want)
-			}
-			if errors.Is(err, ErrIncompatibleKubeVersion) != tt.incompat {
-				t.Errorf("errors.Is(err, ErrIncompatibleKubeVersion) = %v, want %v", !tt.incompat, tt.incompat)
-			}
-		})
-	}
-}
-
 func TestLintMetadata(t *testing.T) {
 	md := &Metadata{
 		APIVersion: "v1", Name: "Web_App", Version: "0.0.0-0", Type: "application",

@@ -75,9 +75,6 @@ func newTLSConfig(e *Entry) (*tls.Config, error) {
 	return cfg, nil
 }
 
-// Entry returns the repository the client talks to.
-func (c *Client) Entry() *Entry { return c.entry }
-
 // IndexURL returns the URL of the repository's index.yaml.
 func (c *Client) IndexURL() string {
 	u, err := url.Parse(c.entry.URL)
