@@ -27,17 +27,20 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "address to listen on (port 0: any free port)")
 	urlFile := flag.String("url-file", "", "also write the URL to this file, once listening")
 	flag.Parse()
-	if err := serve(*dir, *addr, *urlFile); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, *dir, *addr, *urlFile); err != nil {
 		fmt.Fprintln(os.Stderr, "serve:", err)
 		os.Exit(1)
 	}
 }
 
-func serve(dir, addr, urlFile string) error {
+func serve(ctx context.Context, dir, addr, urlFile string) error {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return fmt.Errorf("-dir %q is not a directory", dir)
 	}
-	ln, err := net.Listen("tcp", addr)
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
 	if err != nil {
 		return err
 	}
@@ -52,12 +55,10 @@ func serve(dir, addr, urlFile string) error {
 	srv := &http.Server{
 		ReadHeaderTimeout: 10 * time.Second,
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			log.Printf("%s %s", r.Method, r.URL.Path)
+			log.Printf("%s %q", r.Method, r.URL.Path)
 			files.ServeHTTP(w, r)
 		}),
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	go func() {
 		<-ctx.Done()
 		_ = srv.Close()

@@ -70,8 +70,11 @@ func TestChartFromRepository(t *testing.T) {
 	}{
 		{"--repo without credentials", []string{"template", "rel", "web", "--repo", srv.URL}, []string{"unauthorized", "credentials"}},
 		{"not added", []string{"template", "rel", "other/web"}, []string{`repository "other" is not added`, "berth repo add other"}},
-		{"no such version", []string{"install", "rel", "acme/web", "--version", "3.0.0", "--dry-run"},
-			[]string{"no version of \"web\" matches 3.0.0", "berth repo update acme"}},
+		{
+			"no such version",
+			[]string{"install", "rel", "acme/web", "--version", "3.0.0", "--dry-run"},
+			[]string{"no version of \"web\" matches 3.0.0", "berth repo update acme"},
+		},
 	}
 	for _, tt := range errs {
 		t.Run(tt.name, func(t *testing.T) {

@@ -110,14 +110,26 @@ func TestVerifyChartSources(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"unsigned repository chart", []string{"template", "rel", "unsigned/web", "--verify", "--keyring", keyring},
-			[]string{"web-1.0.0.tgz.prov", "not signed"}},
-		{"unsigned archive", []string{"template", "rel", unsigned, "--verify", "--keyring", keyring},
-			[]string{unsigned + ".prov"}},
-		{"another signer", []string{"template", "rel", "acme/web", "--verify", "--keyring", otherKeyring},
-			[]string{"acme/web", "web-1.0.0.tgz"}},
-		{"a directory", []string{"template", "rel", "testdata/template/web", "--verify", "--keyring", keyring},
-			[]string{"cannot be verified"}},
+		{
+			"unsigned repository chart",
+			[]string{"template", "rel", "unsigned/web", "--verify", "--keyring", keyring},
+			[]string{"web-1.0.0.tgz.prov", "not signed"},
+		},
+		{
+			"unsigned archive",
+			[]string{"template", "rel", unsigned, "--verify", "--keyring", keyring},
+			[]string{unsigned + ".prov"},
+		},
+		{
+			"another signer",
+			[]string{"template", "rel", "acme/web", "--verify", "--keyring", otherKeyring},
+			[]string{"acme/web", "web-1.0.0.tgz"},
+		},
+		{
+			"a directory",
+			[]string{"template", "rel", "testdata/template/web", "--verify", "--keyring", keyring},
+			[]string{"cannot be verified"},
+		},
 	}
 	for _, tt := range refused {
 		t.Run(tt.name, func(t *testing.T) {

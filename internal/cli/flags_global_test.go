@@ -75,28 +75,54 @@ func TestHelmGlobalFlagsAndEnvironment(t *testing.T) {
 	}{
 		{"kubeconfig", nil, nil, want{host: "https://a.example:6443", namespace: "ns-a", token: "from-kubeconfig"}},
 		{"--kube-context", nil, []string{"--kube-context", "b"}, want{host: "https://b.example:6443", namespace: "ns-b", token: "from-kubeconfig"}},
-		{"HELM_KUBECONTEXT", map[string]string{"HELM_KUBECONTEXT": "b"}, nil,
-			want{host: "https://b.example:6443", namespace: "ns-b", token: "from-kubeconfig"}},
-		{"--context beats HELM_KUBECONTEXT", map[string]string{"HELM_KUBECONTEXT": "b"}, []string{"--context", "a"},
-			want{host: "https://a.example:6443", namespace: "ns-a", token: "from-kubeconfig"}},
-		{"HELM_NAMESPACE", map[string]string{"HELM_NAMESPACE": "helm-ns"}, nil,
-			want{host: "https://a.example:6443", namespace: "helm-ns", token: "from-kubeconfig"}},
-		{"BERTH_NAMESPACE beats HELM_NAMESPACE", map[string]string{"HELM_NAMESPACE": "helm-ns", "BERTH_NAMESPACE": "berth-ns"}, nil,
-			want{host: "https://a.example:6443", namespace: "berth-ns", token: "from-kubeconfig"}},
-		{"-n beats both", map[string]string{"HELM_NAMESPACE": "helm-ns", "BERTH_NAMESPACE": "berth-ns"}, []string{"-n", "flag-ns"},
-			want{host: "https://a.example:6443", namespace: "flag-ns", token: "from-kubeconfig"}},
-		{"Helm's connection flags",
+		{
+			"HELM_KUBECONTEXT",
+			map[string]string{"HELM_KUBECONTEXT": "b"},
 			nil,
-			[]string{"--kube-apiserver", "https://c.example", "--kube-token", "t0k", "--kube-as-user", "ann",
-				"--kube-as-group", "g1", "--kube-as-group", "g2", "--kube-insecure-skip-tls-verify"},
-			want{host: "https://c.example", namespace: "ns-a", token: "t0k", user: "ann", groups: []string{"g1", "g2"}, insecure: true}},
-		{"Helm's connection variables",
+			want{host: "https://b.example:6443", namespace: "ns-b", token: "from-kubeconfig"},
+		},
+		{
+			"--context beats HELM_KUBECONTEXT",
+			map[string]string{"HELM_KUBECONTEXT": "b"},
+			[]string{"--context", "a"},
+			want{host: "https://a.example:6443", namespace: "ns-a", token: "from-kubeconfig"},
+		},
+		{
+			"HELM_NAMESPACE",
+			map[string]string{"HELM_NAMESPACE": "helm-ns"},
+			nil,
+			want{host: "https://a.example:6443", namespace: "helm-ns", token: "from-kubeconfig"},
+		},
+		{
+			"BERTH_NAMESPACE beats HELM_NAMESPACE",
+			map[string]string{"HELM_NAMESPACE": "helm-ns", "BERTH_NAMESPACE": "berth-ns"},
+			nil,
+			want{host: "https://a.example:6443", namespace: "berth-ns", token: "from-kubeconfig"},
+		},
+		{
+			"-n beats both",
+			map[string]string{"HELM_NAMESPACE": "helm-ns", "BERTH_NAMESPACE": "berth-ns"},
+			[]string{"-n", "flag-ns"},
+			want{host: "https://a.example:6443", namespace: "flag-ns", token: "from-kubeconfig"},
+		},
+		{
+			"Helm's connection flags",
+			nil,
+			[]string{
+				"--kube-apiserver", "https://c.example", "--kube-token", "t0k", "--kube-as-user", "ann",
+				"--kube-as-group", "g1", "--kube-as-group", "g2", "--kube-insecure-skip-tls-verify",
+			},
+			want{host: "https://c.example", namespace: "ns-a", token: "t0k", user: "ann", groups: []string{"g1", "g2"}, insecure: true},
+		},
+		{
+			"Helm's connection variables",
 			map[string]string{
 				"HELM_KUBEAPISERVER": "https://d.example", "HELM_KUBETOKEN": "env-token", "HELM_KUBEASUSER": "bob",
 				"HELM_KUBEASGROUPS": "x,y", "HELM_KUBEINSECURE_SKIP_TLS_VERIFY": "true",
 			},
 			nil,
-			want{host: "https://d.example", namespace: "ns-a", token: "env-token", user: "bob", groups: []string{"x", "y"}, insecure: true}},
+			want{host: "https://d.example", namespace: "ns-a", token: "env-token", user: "bob", groups: []string{"x", "y"}, insecure: true},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

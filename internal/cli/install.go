@@ -90,8 +90,10 @@ objects to the API server with a server-side dry run. Nothing is recorded.`,
 	fs.BoolVar(&o.hideNotes, "hide-notes", false, "do not print the chart's NOTES.txt")
 	addHistoryMaxAlias(fs, &o.apply)
 	addCompatFlags(fs, installIgnores...)
-	addCompatFlags(fs, compatFlag{name: "replace",
-		help: "accepted for Helm's sake: berth installs over a name whose last revision failed or was uninstalled anyway"})
+	addCompatFlags(fs, compatFlag{
+		name: "replace",
+		help: "accepted for Helm's sake: berth installs over a name whose last revision failed or was uninstalled anyway",
+	})
 	return cmd
 }
 

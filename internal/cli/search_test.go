@@ -94,7 +94,8 @@ func TestSearchRepo(t *testing.T) {
 		{"keyword in keywords", []string{"mysql"}, "NAME           \tCHART VERSION\tAPP VERSION\tDESCRIPTION      \ntesting/mariadb\t0.3.0        \t           \tChart for MariaDB\n"},
 		{"keywords joined", []string{"basic", "alpine"}, helmTableHeader + alpine020},
 		{
-			"cut cells", []string{"alpine", "--max-col-width", "12"},
+			"cut cells",
+			[]string{"alpine", "--max-col-width", "12"},
 			"NAME        \tCHART VER...\tAPP VERSION\tDESCRIPTION \ntesting/a...\t0.2.0       \t2.3.4      \tDeploy a ...\n",
 		},
 		{"json", []string{"maria", "-o", "json"}, `[{"name":"testing/mariadb","version":"0.3.0","app_version":"","description":"Chart for MariaDB"}]`},

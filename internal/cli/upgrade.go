@@ -106,8 +106,10 @@ any of its objects changed since the plan was made.`,
 	fs.BoolVar(&o.hideNotes, "hide-notes", false, "do not print the chart's NOTES.txt")
 	addHistoryMaxAlias(fs, &o.apply)
 	addCompatFlags(fs, installIgnores...)
-	addCompatFlags(fs, compatFlag{name: "cleanup-on-fail",
-		help: "accepted for Helm's sake: a failed berth upgrade deletes nothing; --rollback-on-failure puts the last good revision back"})
+	addCompatFlags(fs, compatFlag{
+		name: "cleanup-on-fail",
+		help: "accepted for Helm's sake: a failed berth upgrade deletes nothing; --rollback-on-failure puts the last good revision back",
+	})
 	return cmd
 }
 

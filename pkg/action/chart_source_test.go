@@ -104,22 +104,46 @@ func TestLocateRepositoryChartErrors(t *testing.T) {
 		is   error
 		want []string
 	}{
-		{"not added", action.ChartRequest{Ref: "other/web"}, action.ErrChartNotFound,
-			[]string{`repository "other" is not added`, "berth repo add other URL"}},
-		{"no such chart", action.ChartRequest{Ref: "acme/db"}, repo.ErrNoChart,
-			[]string{`"db"`, `repository "acme"`, "berth repo update acme"}},
-		{"no matching version", action.ChartRequest{Ref: "acme/web", Version: "^3"}, repo.ErrNoChart,
-			[]string{"available: 2.0.0-beta.1, 1.1.0, 1.0.0", "berth repo update acme"}},
-		{"bare name", action.ChartRequest{Ref: "web"}, action.ErrChartNotFound,
-			[]string{"REPO/NAME", "--repo URL", "oci://"}},
+		{
+			"not added",
+			action.ChartRequest{Ref: "other/web"},
+			action.ErrChartNotFound,
+			[]string{`repository "other" is not added`, "berth repo add other URL"},
+		},
+		{
+			"no such chart",
+			action.ChartRequest{Ref: "acme/db"},
+			repo.ErrNoChart,
+			[]string{`"db"`, `repository "acme"`, "berth repo update acme"},
+		},
+		{
+			"no matching version",
+			action.ChartRequest{Ref: "acme/web", Version: "^3"},
+			repo.ErrNoChart,
+			[]string{"available: 2.0.0-beta.1, 1.1.0, 1.0.0", "berth repo update acme"},
+		},
+		{
+			"bare name",
+			action.ChartRequest{Ref: "web"},
+			action.ErrChartNotFound,
+			[]string{"REPO/NAME", "--repo URL", "oci://"},
+		},
 		{"missing path", action.ChartRequest{Ref: missingDir}, action.ErrChartNotFound, []string{missingDir, "does not exist"}},
 		{"missing nested path", action.ChartRequest{Ref: "charts/web/x"}, action.ErrChartNotFound, []string{`"charts/web/x"`, "path does not exist"}},
 		{"missing relative path", action.ChartRequest{Ref: "./web"}, action.ErrChartNotFound, []string{`"./web"`}},
-		{"--repo without credentials", action.ChartRequest{Ref: "web", RepoURL: e.srv.URL}, repo.ErrUnauthorized,
-			[]string{e.srv.URL, "credentials"}},
+		{
+			"--repo without credentials",
+			action.ChartRequest{Ref: "web", RepoURL: e.srv.URL},
+			repo.ErrUnauthorized,
+			[]string{e.srv.URL, "credentials"},
+		},
 		{"verify a directory", action.ChartRequest{Ref: t.TempDir(), Verify: true}, nil, []string{"cannot be verified"}},
-		{"verify unsigned", action.ChartRequest{Ref: "acme/web", Verify: true}, repo.ErrNotFound,
-			[]string{"web-1.1.0.tgz.prov", "not signed"}},
+		{
+			"verify unsigned",
+			action.ChartRequest{Ref: "acme/web", Verify: true},
+			repo.ErrNotFound,
+			[]string{"web-1.1.0.tgz.prov", "not signed"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -89,8 +89,10 @@ func TestToHelmOfBerthRevision(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := json.Marshal(h)
-	for _, want := range []string{`"config":{"a":1}`, `"values":{"a":1,"b":2}`, `"apply_method":"ssa"`, `"status":"deployed"`,
-		`"events":["test"]`, `"version":5`} {
+	for _, want := range []string{
+		`"config":{"a":1}`, `"values":{"a":1,"b":2}`, `"apply_method":"ssa"`, `"status":"deployed"`,
+		`"events":["test"]`, `"version":5`,
+	} {
 		if !strings.Contains(string(got), want) {
 			t.Errorf("toHelm lacks %s:\n%s", want, got)
 		}

@@ -31,7 +31,7 @@ func (e *Engine) bindFuncs(t *template.Template) template.FuncMap {
 // hostByName is getHostByName with DNS enabled: the first address of
 // name, or "" when it has none (where sprig's would panic).
 func hostByName(name string) string {
-	addrs, err := net.LookupHost(name)
+	addrs, err := net.LookupHost(name) //nolint:noctx // template functions get no context; Helm's getHostByName neither
 	if err != nil || len(addrs) == 0 {
 		return ""
 	}

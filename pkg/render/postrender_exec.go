@@ -64,7 +64,9 @@ func (p *ExecPostRenderer) Apply(files map[string]string) (map[string]string, er
 }
 
 func (p *ExecPostRenderer) run(input string) (string, error) {
-	cmd := exec.Command(p.Path, p.Args...) //nolint:gosec // running the user's post-renderer is the point
+	// PostRenderer.Apply takes no context, as Helm's does not; a Ctrl-C
+	// reaches the post-renderer too, being in berth's process group.
+	cmd := exec.Command(p.Path, p.Args...) //nolint:gosec,noctx // running the user's post-renderer is the point
 	cmd.Stdin = strings.NewReader(input)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -62,12 +62,14 @@ func TestSearch(t *testing.T) {
 		{"regexp", SearchOptions{Keyword: "Th[ref]*", Regexp: true}, []string{"testing/santa-maria 1.2.3"}},
 		{"regexp is case-sensitive", SearchOptions{Keyword: "th[ref]+", Regexp: true}, []string{}},
 		{
-			"no keyword lists every chart's highest stable version", SearchOptions{},
+			"no keyword lists every chart's highest stable version",
+			SearchOptions{},
 			[]string{"testing/niña 0.1.0", "testing/pinta 0.1.0", "testing/santa-maria 1.2.3", "ztesting/Pinta 2.0.0"},
 		},
 		{"versions, stable only", SearchOptions{Keyword: "santa-maria", Versions: true}, []string{"testing/santa-maria 1.2.3"}},
 		{
-			"versions with devel", SearchOptions{Keyword: "santa-maria", Versions: true, Devel: true},
+			"versions with devel",
+			SearchOptions{Keyword: "santa-maria", Versions: true, Devel: true},
 			[]string{"testing/santa-maria 1.2.3", "testing/santa-maria 1.2.2-RC-1"},
 		},
 		{"constraint", SearchOptions{Keyword: "santa", Version: "<1.2.3-0"}, []string{"testing/santa-maria 1.2.2-RC-1"}},
