@@ -16,6 +16,8 @@ GOTEST    ?= $(GO) test -p 1
 GOLANGCI_LINT_VERSION := v2.15.0
 TOOLS_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/berth/tools
 GOLANGCI_LINT := $(TOOLS_CACHE)/golangci-lint-$(GOLANGCI_LINT_VERSION)/golangci-lint
+DEADCODE_VERSION := v0.52.0
+DEADCODE  := $(TOOLS_CACHE)/deadcode-$(DEADCODE_VERSION)/deadcode
 CORPUS    ?= $(CURDIR)/../shared/corpus
 CORPUS2   ?= $(CURDIR)/../shared/corpus2
 export BERTH_BIN_DIR := $(BIN)
@@ -69,13 +71,23 @@ docs: ## regenerate the command reference in docs/commands
 	$(GO) run ./hack/docgen docs/commands
 
 .PHONY: lint
-lint: $(GOLANGCI_LINT) ## golangci-lint (pinned, built once into the user cache)
+lint: $(GOLANGCI_LINT) $(DEADCODE) tidy-check ## golangci-lint, go vet of hack/tools, go mod tidy check, code cmd/berth never reaches (tools pinned, built once into the user cache)
 	$(GOLANGCI_LINT) run ./...
 	cd hack/tools/kube && $(GO) vet .
 	cd hack/tools/etcd && $(GO) vet .
+	hack/deadcode.sh $(DEADCODE) hack/deadcode-allow.txt
 
+.PHONY: tidy-check
+tidy-check: ## fail when go mod tidy would change go.mod or go.sum (prints the diff)
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy and commit the result" >&2; exit 1; }
+
+# Each tool is built into a temporary directory and moved into place whole,
+# so an interrupted build never leaves a binary behind that looks cached.
 $(GOLANGCI_LINT):
-	GOBIN=$(dir $@) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+	hack/tools/goinstall.sh $@ github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+
+$(DEADCODE):
+	hack/tools/goinstall.sh $@ golang.org/x/tools/cmd/deadcode@$(DEADCODE_VERSION)
 
 .PHONY: bench
 bench: build ## benchmarks against Helm v4 built from the module proxy (see docs/performance.md)
