@@ -117,8 +117,9 @@ func digestOf(payload []byte) string {
 // recordLabels are the labels of a revision's record: the user's, then
 // berth's own (ValidateLabels keeps the user's from taking their names).
 func recordLabels(rel *Release) map[string]string {
-	out := make(map[string]string, len(rel.Labels)+4)
+	out := make(map[string]string, len(rel.Labels)+8)
 	maps.Copy(out, rel.Labels)
+	maps.Copy(out, rel.Provenance.Labels())
 	out[LabelOwner] = OwnerBerth
 	out[LabelName] = rel.Name
 	out[LabelVersion] = strconv.Itoa(rel.Revision)
@@ -131,8 +132,18 @@ func recordLabels(rel *Release) map[string]string {
 var systemLabels = map[string]bool{
 	LabelOwner: true, LabelName: true, LabelVersion: true, LabelStatus: true,
 	LabelChunk: true, LabelDigest: true,
+	LabelChartDigest: true, LabelValuesDigest: true, LabelSourceRevision: true, LabelPromotedFrom: true,
 	// Helm's own, kept free so that records can be exported to Helm.
 	"createdAt": true, "modifiedAt": true,
+}
+
+// systemPrefix starts the labels berth sets or may set in the future; user
+// labels may not use it.
+const systemPrefix = "berth.sh/"
+
+// isSystemLabel reports whether key is berth's (or Helm's) own.
+func isSystemLabel(key string) bool {
+	return systemLabels[key] || strings.HasPrefix(key, systemPrefix)
 }
 
 // userLabels returns the labels of a record that are not berth's, nil
@@ -140,7 +151,7 @@ var systemLabels = map[string]bool{
 func userLabels(labels map[string]string) map[string]string {
 	var out map[string]string
 	for k, v := range labels {
-		if systemLabels[k] {
+		if isSystemLabel(k) {
 			continue
 		}
 		if out == nil {
@@ -152,10 +163,11 @@ func userLabels(labels map[string]string) map[string]string {
 }
 
 // ValidateLabels checks user labels for a release: valid Kubernetes label
-// keys and values, and none of the names berth (or Helm) keeps for itself.
+// keys and values, and none of the names berth (or Helm) keeps for itself:
+// Helm's, and every key under berth.sh/.
 func ValidateLabels(labels map[string]string) error {
 	for _, k := range slices.Sorted(maps.Keys(labels)) {
-		if systemLabels[k] {
+		if isSystemLabel(k) {
 			return fmt.Errorf("label %q is reserved for berth's own records: choose another name", k)
 		}
 		if errs := validation.IsQualifiedName(k); len(errs) > 0 {
@@ -183,6 +195,7 @@ func recordAnnotations(rel *Release, digest string, chunks int) map[string]strin
 	set(AnnotationChartVersion, rel.ChartVersion())
 	set(AnnotationAppVersion, rel.AppVersion())
 	set(AnnotationDescription, truncate(rel.Description, maxDescription))
+	set(AnnotationProvenance, provenanceAnnotation(rel.Provenance))
 	if !rel.LastDeployed.IsZero() {
 		a[AnnotationUpdated] = rel.LastDeployed.UTC().Format(time.RFC3339Nano)
 	}
@@ -205,6 +218,9 @@ func summaryOf(namespace string, labels, annotations map[string]string) (Summary
 		AppVersion:   annotations[AnnotationAppVersion],
 		Description:  annotations[AnnotationDescription],
 		Labels:       userLabels(labels),
+		Provenance:   parseProvenanceAnnotation(annotations[AnnotationProvenance]),
+
+		ProvenanceLabels: pickProvenanceLabels(labels),
 	}
 	if v := annotations[AnnotationUpdated]; v != "" {
 		s.Updated, err = time.Parse(time.RFC3339Nano, v)

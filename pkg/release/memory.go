@@ -143,6 +143,8 @@ func (m *Memory) encode(rel *Release) (memoryRecord, error) {
 	summary := rel.Summary()
 	summary.Namespace = m.Namespace
 	summary.Description = truncate(summary.Description, maxDescription)
+	// A copy, as the other drivers read it back from metadata.
+	summary.Provenance = parseProvenanceAnnotation(provenanceAnnotation(rel.Provenance))
 	return memoryRecord{summary: summary, payload: payload}, nil
 }
 

@@ -56,6 +56,13 @@ type Release struct {
 	// Imported is set on revisions another tool recorded (berth import
 	// helm): where they came from, when, and the original record.
 	Imported *Imported `json:"imported,omitempty"`
+	// Provenance says where the revision came from: chart reference and
+	// digest, values digest, source revision, CI run, actor and, for a
+	// promotion, its source. Older revisions have none.
+	Provenance *Provenance `json:"provenance,omitempty"`
+	// Tests are the latest runs of the revision's tests (berth test),
+	// oldest first, at most MaxTestRecords.
+	Tests []TestRecord `json:"tests,omitempty"`
 
 	// ResourceVersion is the storage driver's version of the record this
 	// release was read from (or last written to). Update succeeds only if
@@ -101,6 +108,9 @@ func (r *Release) Summary() Summary {
 		Updated:      r.LastDeployed,
 		Description:  r.Description,
 		Labels:       r.Labels,
+		Provenance:   r.Provenance,
+
+		ProvenanceLabels: pickProvenanceLabels(r.Provenance.Labels()),
 	}
 }
 
@@ -120,6 +130,12 @@ type Summary struct {
 	Description string `json:"description,omitempty"`
 	// Labels are the user's labels of the revision.
 	Labels map[string]string `json:"labels,omitempty"`
+	// Provenance is the revision's provenance, read from its record's
+	// metadata; nil when it has none.
+	Provenance *Provenance `json:"provenance,omitempty"`
+	// ProvenanceLabels are the record's provenance labels
+	// (LabelChartDigest, ...): berth's, not the user's, but selectable.
+	ProvenanceLabels map[string]string `json:"-"`
 }
 
 // Chart returns the chart as Helm shows it in list and history:
