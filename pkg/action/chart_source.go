@@ -80,17 +80,49 @@ type ChartLocator struct {
 	// UserAgent is sent to chart repositories.
 	UserAgent string
 	// Verifier checks an archive against its provenance file; it is called
-	// when a request has Verify, and must be set then.
+	// when a request has Verify and Policy is nil, and must be set then.
 	Verifier func(archiveName string, archive, prov []byte) (*Verification, error)
+	// Policy, when set, is called instead of Verifier for every chart a
+	// request with Verify locates, before the chart is loaded: a trust
+	// policy's check of OCI signatures (cosign, Notation) and of archives'
+	// provenance files. It returns an error to refuse the chart.
+	Policy ChartPolicy
 }
 
-// Verification is what a provenance check found.
+// ChartPolicy checks a located chart, not yet loaded, against a trust
+// policy: lc has its Kind, Ref, Location, Digest (the OCI manifest digest;
+// "" for archives until loaded), Archive, ArchiveName and Prov. It returns
+// what it found, or an error to refuse the chart.
+type ChartPolicy func(ctx context.Context, lc *LocatedChart) (*Verification, error)
+
+// Verification is what a signature check found.
 type Verification struct {
-	// Signer is the identity of the key that signed the chart.
+	// Signer is who signed: the user IDs of an OpenPGP key, a cosign key's
+	// fingerprint, a certificate's identity or subject. Empty when a rule
+	// in warn mode let an unsigned chart through (see Warning).
 	Signer string `json:"signer"`
-	// Fingerprint is the signing key's fingerprint, in hex.
+	// Fingerprint is the signing key's fingerprint: hex for OpenPGP keys,
+	// sha256:HEX of a cosign public key's DER.
 	Fingerprint string `json:"fingerprint"`
+	// Method is how the chart was checked: "helm-prov", "sigstore-bundle"
+	// (cosign), "cosign-legacy" or "notation"; "" when nothing was
+	// accepted (Warning says why).
+	Method string `json:"method,omitempty"`
+	// Digest is what the signature covers: the OCI manifest digest, or the
+	// archive's sha256.
+	Digest string `json:"digest,omitempty"`
+	// Policy and Rule name the trust policy file and rule applied; Mode is
+	// the rule's mode (enforce or warn). All empty without a policy.
+	Policy string `json:"policy,omitempty"`
+	Rule   string `json:"rule,omitempty"`
+	Mode   string `json:"mode,omitempty"`
+	// Warning is set when a rule in warn mode let the chart through
+	// without an accepted signature: why none was accepted.
+	Warning string `json:"warning,omitempty"`
 }
+
+// Verified reports whether a signature was accepted (not only warned of).
+func (v *Verification) Verified() bool { return v != nil && v.Warning == "" && v.Method != "" }
 
 // LocatedChart is a chart found and loaded, with where it came from.
 type LocatedChart struct {
@@ -110,6 +142,10 @@ type LocatedChart struct {
 	Prov    []byte
 	// ArchiveName is the archive's file name, NAME-VERSION.tgz.
 	ArchiveName string
+	// Location is what a trust policy's scopes match: oci://HOST/PATH for
+	// a registry, the repository's URL for a repository chart, the URL of
+	// an archive URL, file://ABSOLUTE-PATH for a local archive.
+	Location string
 	// Verified is the provenance check's result, nil without Verify.
 	Verified *Verification
 	// Warnings are things to tell the user, such as a deprecated chart in
@@ -142,7 +178,7 @@ func (l *ChartLocator) Locate(ctx context.Context, req ChartRequest) (*LocatedCh
 	case req.RepoURL != "":
 		lc, err = l.locateInRepoURL(ctx, req, ref, version)
 	case pathExists(ref):
-		return l.locateLocal(ref, req)
+		return l.locateLocal(ctx, ref, req)
 	case isArchiveURL(ref):
 		lc, err = l.locateURL(ctx, req, ref)
 	case filepath.IsAbs(ref) || strings.HasPrefix(ref, ".") || strings.Count(ref, "/") > 1:
@@ -154,7 +190,7 @@ func (l *ChartLocator) Locate(ctx context.Context, req ChartRequest) (*LocatedCh
 	if err != nil {
 		return nil, err
 	}
-	return l.finish(lc, req.Verify)
+	return l.finish(ctx, lc, req.Verify)
 }
 
 func pathExists(p string) bool {
@@ -169,7 +205,7 @@ func isArchiveURL(ref string) bool {
 
 // locateLocal loads a chart directory or archive; an archive's provenance
 // is ARCHIVE.prov beside it.
-func (l *ChartLocator) locateLocal(path string, req ChartRequest) (*LocatedChart, error) {
+func (l *ChartLocator) locateLocal(ctx context.Context, path string, req ChartRequest) (*LocatedChart, error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("load chart %s: %w", path, err)
@@ -188,12 +224,14 @@ func (l *ChartLocator) locateLocal(path string, req ChartRequest) (*LocatedChart
 	if err != nil {
 		return nil, fmt.Errorf("load chart %s: %w", path, err)
 	}
-	lc := &LocatedChart{Kind: SourceLocal, Ref: path, Archive: archive, ArchiveName: filepath.Base(path)}
+	lc := &LocatedChart{Kind: SourceLocal, Ref: path, Archive: archive, ArchiveName: filepath.Base(path), Location: fileLocation(path)}
 	if req.wantsProv() {
 		prov, err := os.ReadFile(path + ".prov")
 		switch {
 		case err == nil:
 			lc.Prov = prov
+		case req.Verify && errors.Is(err, fs.ErrNotExist) && l.Policy != nil:
+			// The policy decides: a rule in warn mode takes it unsigned.
 		case req.Verify && errors.Is(err, fs.ErrNotExist):
 			return nil, fmt.Errorf("verify chart %s: %s.prov does not exist: the chart is not signed; "+
 				"sign it with berth package --sign, or drop --verify", path, path)
@@ -201,14 +239,14 @@ func (l *ChartLocator) locateLocal(path string, req ChartRequest) (*LocatedChart
 			return nil, fmt.Errorf("verify chart %s: read its provenance file: %w", path, err)
 		}
 	}
-	return l.finish(lc, req.Verify)
+	return l.finish(ctx, lc, req.Verify)
 }
 
-// finish loads the archive, checks its provenance when asked and fills in
-// the digest and version.
-func (l *ChartLocator) finish(lc *LocatedChart, verify bool) (*LocatedChart, error) {
+// finish checks the chart's signature when asked, then loads the archive
+// and fills in the digest and version: nothing of a refused chart is read.
+func (l *ChartLocator) finish(ctx context.Context, lc *LocatedChart, verify bool) (*LocatedChart, error) {
 	if verify {
-		if err := l.verify(lc); err != nil {
+		if err := l.verify(ctx, lc); err != nil {
 			return nil, err
 		}
 	}
@@ -231,7 +269,18 @@ func (l *ChartLocator) finish(lc *LocatedChart, verify bool) (*LocatedChart, err
 
 var errNoProvenance = errors.New("the chart has no provenance file (.prov): it is not signed; drop --verify, or ask its maintainers to sign it")
 
-func (l *ChartLocator) verify(lc *LocatedChart) error {
+func (l *ChartLocator) verify(ctx context.Context, lc *LocatedChart) error {
+	if l.Policy != nil {
+		v, err := l.Policy(ctx, lc)
+		if err != nil {
+			return err
+		}
+		lc.Verified = v
+		if v != nil && v.Warning != "" {
+			lc.Warnings = append(lc.Warnings, "not verified, used all the same ("+v.Rule+" is in warn mode): "+v.Warning)
+		}
+		return nil
+	}
 	if lc.Prov == nil {
 		return fmt.Errorf("verify chart %s: %w", lc.Ref, errNoProvenance)
 	}
@@ -259,9 +308,19 @@ func (l *ChartLocator) locateOCI(ctx context.Context, ref, version string) (*Loc
 	if err != nil {
 		return nil, err
 	}
+	r, _ := oci.ParseReference(res.Ref) // Pull returns what it parsed
 	return &LocatedChart{
 		Kind: SourceOCI, Ref: res.Ref, Version: res.Version, Digest: res.Digest,
 		Archive: res.Archive, Prov: res.Prov, ArchiveName: res.Name + "-" + res.Version + ".tgz",
-		Warnings: res.Warnings,
+		Location: oci.Scheme + r.Registry + "/" + r.Repository, Warnings: res.Warnings,
 	}, nil
+}
+
+// fileLocation is the Location of a local archive: file:// and its
+// absolute path.
+func fileLocation(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	return "file://" + filepath.ToSlash(path)
 }

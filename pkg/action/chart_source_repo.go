@@ -53,7 +53,7 @@ func (l *ChartLocator) locateInRepository(ctx context.Context, ref, version stri
 	if err != nil {
 		return nil, err
 	}
-	lc.Ref = ref
+	lc.Ref, lc.Location = ref, strings.TrimSuffix(entry.URL, "/")
 	return lc, nil
 }
 
@@ -101,7 +101,7 @@ func (l *ChartLocator) locateInRepoURL(ctx context.Context, req ChartRequest, na
 	if err != nil {
 		return nil, err
 	}
-	lc.Ref = req.RepoURL + " " + name
+	lc.Ref, lc.Location = req.RepoURL+" "+name, strings.TrimSuffix(req.RepoURL, "/")
 	return lc, nil
 }
 
@@ -129,7 +129,8 @@ func (l *ChartLocator) downloadVersion(ctx context.Context, client *repo.Client,
 	}
 	if req.wantsProv() {
 		prov, err := client.DownloadProvenance(ctx, cv)
-		if err != nil && (req.Verify || !errors.Is(err, repo.ErrNotFound)) {
+		unsignedOK := !req.Verify || l.Policy != nil // a policy decides on unsigned charts
+		if err != nil && (!unsignedOK || !errors.Is(err, repo.ErrNotFound)) {
 			return nil, err
 		}
 		lc.Prov = prov
@@ -155,10 +156,11 @@ func (l *ChartLocator) locateURL(ctx context.Context, req ChartRequest, chartURL
 		return nil, err
 	}
 	u, _ := url.Parse(chartURL) // parsed before, by isArchiveURL
-	lc := &LocatedChart{Kind: SourceURL, Ref: chartURL, Archive: data, ArchiveName: path.Base(u.Path)}
+	lc := &LocatedChart{Kind: SourceURL, Ref: chartURL, Location: chartURL, Archive: data, ArchiveName: path.Base(u.Path)}
 	if req.wantsProv() {
 		lc.Prov, err = client.DownloadProvenanceURL(ctx, chartURL)
-		if err != nil && (req.Verify || !errors.Is(err, repo.ErrNotFound)) {
+		unsignedOK := !req.Verify || l.Policy != nil // a policy decides on unsigned charts
+		if err != nil && (!unsignedOK || !errors.Is(err, repo.ErrNotFound)) {
 			return nil, err
 		}
 	}

@@ -50,6 +50,10 @@ type Dependencies struct {
 	// Registry returns the client for oci:// dependencies; it is called
 	// only when there is one.
 	Registry func() (*oci.Client, error)
+	// Policy, when set, checks every chart downloaded from a registry or
+	// a repository against the trust policy before it is written into
+	// charts/ (--verify); a refusal stops the update or build.
+	Policy ChartPolicy
 	// Log receives progress messages ("Downloading app 1.2.3 from ...");
 	// nil discards them.
 	Log func(msg string)

@@ -21,6 +21,9 @@ type fetchedChart struct {
 	version string
 	// archive is nil for a dependency that lives unpacked in charts/.
 	archive []byte
+	// source is where a downloaded archive came from, for Policy; nil
+	// for charts packed from file:// or kept in charts/.
+	source *LocatedChart
 }
 
 // fetcher resolves and downloads dependencies, fetching each repository's
@@ -110,6 +113,9 @@ func (f *fetcher) fetchAll(ctx context.Context, deps []*chart.Dependency, exact 
 				return nil, fmt.Errorf("dependency %s (%s): %w", dep.Name, displayRepository(dep.Repository), err)
 			}
 		}
+		if err := f.checkPolicy(ctx, fc); err != nil {
+			return nil, fmt.Errorf("dependency %s (%s): %w", dep.Name, displayRepository(dep.Repository), err)
+		}
 		out = append(out, fc)
 	}
 	return out, nil
@@ -194,7 +200,26 @@ func (f *fetcher) fetchRegistry(ctx context.Context, dep *chart.Dependency, exac
 	if err != nil {
 		return nil, err
 	}
-	return &fetchedChart{dep: dep, version: res.Version, archive: res.Archive}, nil
+	src := &LocatedChart{
+		Kind: SourceOCI, Ref: res.Ref, Version: res.Version, Digest: res.Digest, Location: ref,
+		Archive: res.Archive, Prov: res.Prov, ArchiveName: res.Name + "-" + res.Version + ".tgz",
+	}
+	return &fetchedChart{dep: dep, version: res.Version, archive: res.Archive, source: src}, nil
+}
+
+// checkPolicy checks a downloaded dependency against Dependencies.Policy.
+func (f *fetcher) checkPolicy(ctx context.Context, fc *fetchedChart) error {
+	if f.d.Policy == nil || fc.source == nil {
+		return nil
+	}
+	v, err := f.d.Policy(ctx, fc.source)
+	if err != nil {
+		return err
+	}
+	if v != nil && v.Warning != "" {
+		f.d.log("Warning: %s %s is not verified, used all the same (%s is in warn mode): %s", fc.dep.Name, fc.version, v.Rule, v.Warning)
+	}
+	return nil
 }
 
 // fetchRepository finds the version in the repository's index (the
@@ -217,7 +242,19 @@ func (f *fetcher) fetchRepository(ctx context.Context, dep *chart.Dependency, ex
 	if err != nil {
 		return nil, err
 	}
-	return &fetchedChart{dep: dep, version: cv.Version, archive: archive}, nil
+	fc := &fetchedChart{dep: dep, version: cv.Version, archive: archive}
+	if f.d.Policy != nil {
+		prov, err := ir.client.DownloadProvenance(ctx, cv)
+		if err != nil && !errors.Is(err, repo.ErrNotFound) {
+			return nil, err
+		}
+		fc.source = &LocatedChart{
+			Kind: SourceRepository, Ref: dep.Repository + " " + dep.Name, Version: cv.Version,
+			Location: strings.TrimSuffix(dep.Repository, "/"), Archive: archive, Prov: prov,
+			ArchiveName: cv.Name + "-" + cv.Version + ".tgz",
+		}
+	}
+	return fc, nil
 }
 
 // index returns the index of the repository at url: an added repository's
