@@ -72,7 +72,7 @@ func (a *applyFlags) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&a.lockTimeout, "lock-timeout", action.DefaultLockTimeout, "how long to wait while another client changes the release")
 	fs.IntVar(&a.maxHistory, "max-history", action.DefaultMaxHistory, "revisions kept per release (0 keeps all)")
 	addWaitFlag(fs, &a.wait, true, "wait until the objects are ready before recording the revision deployed (--wait=false skips)")
-	fs.DurationVar(&a.timeout, "timeout", action.DefaultWaitTimeout, "how long to wait for the objects to be ready")
+	fs.DurationVar(&a.timeout, "timeout", action.DefaultWaitTimeout, "how long to wait for the objects to be ready, and for an API server that stops answering")
 	fs.BoolVar(&a.waitForJobs, "wait-for-jobs", false, "count Jobs ready only once complete")
 	fs.StringSliceVar(&a.waitForStatus, "wait-for-status", nil,
 		"never count custom resources of KIND or KIND.group ready without a status (repeatable); see the berth.sh/wait annotation")

@@ -120,7 +120,7 @@ func runDiffInstall(ctx context.Context, f *Factory, o *diffInstallOptions) erro
 	if err != nil {
 		return err
 	}
-	res, err := action.DiffInstall(ctx, cfg, c, user, action.InstallOptions{
+	res, err := action.DiffInstall(awaitServer(ctx, settings.Timeout), cfg, c, user, action.InstallOptions{
 		ApplySettings: settings,
 		RenderOptions: renderOpts,
 		Name:          i.name, CreateNamespace: i.createNamespace, SkipCRDs: i.skipCRDs,
@@ -175,7 +175,7 @@ func runDiffRollback(ctx context.Context, f *Factory, o *diffRollbackOptions) er
 	if err != nil {
 		return err
 	}
-	res, err := action.DiffRollback(ctx, cfg, o.rollback.name, action.RollbackOptions{
+	res, err := action.DiffRollback(awaitServer(ctx, settings.Timeout), cfg, o.rollback.name, action.RollbackOptions{
 		ApplySettings: settings, Revision: o.rollback.revision,
 	})
 	if err != nil {

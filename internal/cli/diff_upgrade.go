@@ -92,7 +92,7 @@ func runDiffUpgrade(ctx context.Context, f *Factory, o *diffUpgradeOptions) erro
 	if err != nil {
 		return err
 	}
-	res, err := action.DiffUpgrade(ctx, cfg, c, user, action.UpgradeOptions{
+	res, err := action.DiffUpgrade(awaitServer(ctx, settings.Timeout), cfg, c, user, action.UpgradeOptions{
 		ApplySettings: settings,
 		RenderOptions: renderOpts,
 		Name:          u.name, Install: u.install, CreateNamespace: u.createNamespace, Values: u.valuesPolicy(),

@@ -150,7 +150,7 @@ func runInstall(ctx context.Context, f *Factory, o *installOptions) error {
 		return err
 	}
 	progress := startProgress(cfg, f.ErrOut, o.output.Format)
-	rel, cs, err := action.Install(ctx, cfg, c, user, action.InstallOptions{
+	rel, cs, err := action.Install(awaitServer(ctx, settings.Timeout), cfg, c, user, action.InstallOptions{
 		ApplySettings:   settings,
 		RenderOptions:   renderOpts,
 		Name:            o.name,

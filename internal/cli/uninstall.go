@@ -83,7 +83,7 @@ then are reported as an error after the records are deleted.
 	fs.IntVar(&o.concurrency, "concurrency", kube.DefaultConcurrency, "objects deleted at once")
 	fs.DurationVar(&o.lockTimeout, "lock-timeout", action.DefaultLockTimeout, "how long to wait while another client changes the release")
 	fs.BoolVar(&o.noHooks, "no-hooks", false, "do not run the pre-delete and post-delete hooks")
-	fs.DurationVar(&o.timeout, "timeout", action.DefaultHookTimeout, "how long each hook may run, and how long --wait waits")
+	fs.DurationVar(&o.timeout, "timeout", action.DefaultHookTimeout, "how long each hook may run, how long --wait waits, and how long an API server that stops answering is waited for")
 	addWaitFlag(fs, &o.wait, false, "wait until the deleted objects are gone, for at most --timeout")
 	fs.StringVar(&o.cascade, "cascade", "background", `how the deletion cascades to dependents: "background", "foreground" or "orphan"`)
 	fs.BoolVar(&o.ignoreMiss, "ignore-not-found", false, "take a release that does not exist as uninstalled")
@@ -106,7 +106,7 @@ func runUninstall(ctx context.Context, f *Factory, o *uninstallOptions) error {
 	if o.wait && !o.dryRun {
 		prog = startProgress(cfg, f.ErrOut, o.output.Format)
 	}
-	results, err := action.Uninstall(ctx, cfg, o.names, action.UninstallOptions{
+	results, err := action.Uninstall(awaitServer(ctx, o.timeout), cfg, o.names, action.UninstallOptions{
 		KeepHistory: o.keepHistory, DryRun: o.dryRun, Description: o.description,
 		Concurrency: o.concurrency, LockTimeout: o.lockTimeout, NoHooks: o.noHooks, Timeout: o.timeout,
 		Wait: o.wait, Propagation: propagation, IgnoreNotFound: o.ignoreMiss,

@@ -154,7 +154,7 @@ func runUpgrade(ctx context.Context, f *Factory, o *upgradeOptions) error {
 		return err
 	}
 	progress := startProgress(cfg, f.ErrOut, o.output.Format)
-	rel, cs, err := action.Upgrade(ctx, cfg, c, user, action.UpgradeOptions{
+	rel, cs, err := action.Upgrade(awaitServer(ctx, settings.Timeout), cfg, c, user, action.UpgradeOptions{
 		ApplySettings:   settings,
 		RenderOptions:   renderOpts,
 		Name:            o.name,

@@ -24,7 +24,8 @@ import (
 
 // RetryPolicy says which failed API requests are sent again and how long to
 // wait between attempts: capped exponential backoff with jitter, bounded by
-// MaxAttempts and by the request's context deadline.
+// MaxAttempts (or, for a server that gives no answer, by WithServerWait's
+// deadline) and by the request's context deadline.
 //
 // Safe requests (GET, HEAD, DELETE and server-side apply PATCHes, which
 // are idempotent) are retried after a 429, a 500, 502, 503 or 504, a lost
@@ -137,6 +138,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
 		return t.next.RoundTrip(req) // the body cannot be sent twice
 	}
+	began := time.Now()
 	for attempt := 1; ; attempt++ {
 		sent, attemptReq, err := prepareAttempt(req, attempt, safe)
 		if err != nil {
@@ -147,8 +149,12 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if !retry {
 			return withoutRetryAfter(resp), err
 		}
-		if attempt >= t.policy.MaxAttempts || !t.sleep(req.Context(), max(wait, t.policy.Backoff(attempt))) {
-			return giveUp(req, attempt, resp, err)
+		delay := max(wait, t.policy.Backoff(attempt))
+		if attempt >= t.policy.MaxAttempts && !awaitingServer(req.Context(), resp, err, delay) {
+			return giveUp(req, attempt, time.Since(began), resp, err)
+		}
+		if !t.sleep(req.Context(), delay) {
+			return giveUp(req, attempt, time.Since(began), resp, err)
 		}
 		if resp != nil {
 			drain(resp.Body)
@@ -219,14 +225,14 @@ func transientError(err error) bool {
 // Retry-After header of a 429 or 5xx is removed, or client-go would start
 // retries of its own (up to 10, for any verb, a POST after a 500 too) on
 // top of ours.
-func giveUp(req *http.Request, attempts int, resp *http.Response, err error) (*http.Response, error) {
+func giveUp(req *http.Request, attempts int, took time.Duration, resp *http.Response, err error) (*http.Response, error) {
 	if resp != nil {
 		return withoutRetryAfter(resp), nil
 	}
 	if req.Context().Err() != nil {
 		return nil, err
 	}
-	return exhausted(req, attempts, err), nil
+	return exhausted(req, attempts, took, err), nil
 }
 
 // withoutRetryAfter removes the Retry-After header of a 429 or 5xx
@@ -242,8 +248,9 @@ func withoutRetryAfter(resp *http.Response) *http.Response {
 // whose Status says why. An error instead would make client-go retry GETs
 // that failed with a lost connection ten more times, each through all our
 // attempts again.
-func exhausted(req *http.Request, attempts int, err error) *http.Response {
-	msg := fmt.Sprintf("%s %s: no answer from the API server after %d attempts: %v", req.Method, req.URL.Redacted(), attempts, err)
+func exhausted(req *http.Request, attempts int, took time.Duration, err error) *http.Response {
+	msg := fmt.Sprintf("%s %s: no answer from the API server after %d attempts in %s: %v",
+		req.Method, req.URL.Redacted(), attempts, took.Round(100*time.Millisecond), err)
 	status := metav1.Status{
 		TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"},
 		Status:   metav1.StatusFailure,
