@@ -61,7 +61,9 @@ func rollbackFailedUpgrade(ctx context.Context, cfg *Configuration, failed *rele
 		return failed, cs, fmt.Errorf("%w; cannot roll back: %w", cause, err)
 	}
 	s.Description = ""
-	rolled, rcs, err := rollbackLocked(ctx, cfg, failed.Name, RollbackOptions{ApplySettings: s, Revision: target})
+	rolled, rcs, err := rollbackLocked(ctx, cfg, failed.Name, RollbackOptions{
+		ApplySettings: s, Revision: target, Origin: originOf(failed.Provenance),
+	})
 	if err != nil {
 		return failed, prepend(cs, rcs), fmt.Errorf("%w; rolling back to revision %d failed too: %w", cause, target, err)
 	}

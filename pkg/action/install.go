@@ -72,6 +72,9 @@ type InstallOptions struct {
 	RollbackOnFailure bool
 	// Labels are recorded with the revision and on its record (--labels).
 	Labels map[string]string
+	// Provenance is recorded with the revision, with the digest of its
+	// values; see NewProvenance.
+	Provenance *release.Provenance
 }
 
 // Install installs chart c as release opts.Name in cfg.Namespace with the
@@ -156,6 +159,7 @@ func installDryRun(ctx context.Context, cfg *Configuration, c *chart.Chart, user
 		return nil, nil, err
 	}
 	r.rel.Labels = opts.Labels
+	stampProvenance(r.rel, opts.Provenance)
 	r.rel.Status = release.StatusPendingInstall
 	r.rel.Description = descDryRun
 	r.rel.FirstDeployed, r.rel.LastDeployed = cfg.now(), cfg.now()
@@ -199,6 +203,7 @@ func installLocked(ctx context.Context, cfg *Configuration, c *chart.Chart, user
 	}
 	rel := r.rel
 	rel.Labels = opts.Labels
+	stampProvenance(rel, opts.Provenance)
 	rel.Status = release.StatusPendingInstall
 	rel.Description = "Installing"
 	rel.FirstDeployed, rel.LastDeployed = cfg.now(), cfg.now()

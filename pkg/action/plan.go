@@ -42,6 +42,11 @@ type Plan struct {
 	// Prune are the objects of the replaced revisions that prune may
 	// delete, with their live resourceVersion.
 	Prune []PlanObject `json:"prune,omitempty"`
+
+	// Digest is "sha256:HEX" of the file ReadPlan read the plan from (what
+	// a reviewer approves: sha256sum of the file); "" for a plan not read
+	// from a file. The applied revision records it.
+	Digest string `json:"-"`
 }
 
 // PlanObject is one object of a plan and the resourceVersion it had when
@@ -125,6 +130,7 @@ func ReadPlan(path string) (*Plan, error) {
 	case p.Revision == nil || p.Release == "":
 		return nil, fmt.Errorf("read plan %s: no release or revision", path)
 	}
+	p.Digest = fileDigest(data)
 	return &p, nil
 }
 

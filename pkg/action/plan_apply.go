@@ -14,6 +14,9 @@ type ApplyPlanOptions struct {
 	// RollbackOnFailure rolls a failed upgrade back to the last successful
 	// revision, as UpgradeOptions.RollbackOnFailure does.
 	RollbackOnFailure bool
+	// Origin is who applies the plan, recorded in the revision's
+	// provenance over the planner's; nil keeps the planner's.
+	Origin *Origin
 }
 
 // ApplyPlan records and applies the revision of plan p as Upgrade does
@@ -50,6 +53,7 @@ func ApplyPlan(ctx context.Context, cfg *Configuration, p *Plan, opts ApplyPlanO
 		next := *p.Revision
 		next.Name, next.Namespace, next.Revision = p.Release, cfg.Namespace, last.Revision+1
 		next.Status, next.Description = release.StatusPendingUpgrade, "Upgrading"
+		next.Provenance = planProvenance(p, opts.Origin)
 		next.FirstDeployed, next.LastDeployed = last.FirstDeployed, cfg.now()
 		rel, cs, err = deployRevision(ctx, cfg, deployment{
 			rel: &next, objs: objs, previous: current, settings: settings,

@@ -15,6 +15,9 @@ type RollbackOptions struct {
 	// Revision is the revision to roll back to; 0 is the one before the
 	// last.
 	Revision int
+	// Origin is who rolls back, recorded in the revision's provenance
+	// beside the chart and values of the revision rolled back to.
+	Origin *Origin
 }
 
 // Rollback re-applies the manifest of an earlier revision of release name
@@ -52,6 +55,7 @@ func rollbackLocked(ctx context.Context, cfg *Configuration, name string, opts R
 		return nil, nil, err
 	}
 	rel := rollbackRevision(cfg, last, target)
+	rel.Provenance = rollbackProvenance(target, opts.Origin)
 	objs, err := parseManifest(fmt.Sprintf("release %q revision %d", name, target.Revision), target.Manifest)
 	if err != nil {
 		return nil, nil, err
@@ -101,6 +105,7 @@ func rollbackRevision(cfg *Configuration, last, target *release.Release) *releas
 		Hooks:         copyHooks(target.Hooks),
 		Notes:         target.Notes,
 		Labels:        target.Labels,
+		Provenance:    rollbackProvenance(target, nil),
 		FirstDeployed: last.FirstDeployed,
 		LastDeployed:  cfg.now(),
 	}
@@ -112,6 +117,7 @@ func rollbackDryRun(ctx context.Context, cfg *Configuration, name string, opts R
 		return nil, nil, err
 	}
 	rel := rollbackRevision(cfg, last, target)
+	rel.Provenance = rollbackProvenance(target, opts.Origin)
 	rel.Description = descDryRun
 	if opts.DryRun == DryRunClient {
 		return rel, nil, nil

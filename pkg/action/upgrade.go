@@ -34,6 +34,9 @@ type UpgradeOptions struct {
 	// from, as Helm merges them; UnsetLabels are removed from them.
 	Labels      map[string]string
 	UnsetLabels []string
+	// Provenance is recorded with the revision, with the digest of its
+	// values; see NewProvenance.
+	Provenance *release.Provenance
 }
 
 // Upgrade renders c for the next revision of release opts.Name, records it
@@ -121,6 +124,7 @@ func planUpgrade(ctx context.Context, cfg *Configuration, c *chart.Chart, user m
 	r.rel.Status = release.StatusPendingUpgrade
 	r.rel.FirstDeployed, r.rel.LastDeployed = last.FirstDeployed, cfg.now()
 	r.rel.Labels = mergeLabels(current.Labels, opts.Labels, opts.UnsetLabels)
+	stampProvenance(r.rel, opts.Provenance)
 	return r, current, false, nil
 }
 
@@ -151,6 +155,7 @@ func installOptionsOf(opts UpgradeOptions) InstallOptions {
 		ApplySettings: opts.ApplySettings, RenderOptions: opts.RenderOptions,
 		Name: opts.Name, CreateNamespace: opts.CreateNamespace, SkipCRDs: opts.SkipCRDs,
 		RollbackOnFailure: opts.RollbackOnFailure, Labels: mergeLabels(nil, opts.Labels, opts.UnsetLabels),
+		Provenance: opts.Provenance,
 	}
 }
 
