@@ -63,6 +63,7 @@ do for kubectl, and KUBECONFIG is honoured.
 	addRegistryCommands(root, f)
 	addReleaseCommands(root, f)
 	addMigrateCommands(root, f)
+	addStackCommands(root, f)
 	root.AddCommand(
 		newVersionCmd(f),
 		newCompletionCmd(f),
