@@ -239,12 +239,16 @@ func (p *promotion) signatureGate(ctx context.Context) GateResult {
 	if err != nil {
 		return r.refuse(ReasonUnverified, "%v", err)
 	}
-	p.located = lc
-	signer := "a trusted key"
-	if lc.Verified != nil && lc.Verified.Signer != "" {
-		signer = lc.Verified.Signer
+	check := signatureCheckOf(lc.Verified)
+	if check == nil || !check.Verified {
+		why := "no signature was checked"
+		if check != nil && check.Warning != "" {
+			why = check.Warning + " (let through by " + check.Rule + " in warn mode)"
+		}
+		return r.refuse(ReasonUnverified, "%s: %s", p.pinned.Ref, why)
 	}
-	return r.pass("%s@%s is signed by %s", lc.Ref, lc.Digest, signer)
+	p.located = lc
+	return r.pass("%s is signed by %s (%s)", p.pinned.Ref, check.Signer, check.Method)
 }
 
 // sameDigestGate: the chart the target would get is the bytes the source

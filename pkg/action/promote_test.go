@@ -51,7 +51,7 @@ func TestPromote(t *testing.T) {
 	want := &release.Provenance{
 		Chart: &release.ChartSource{
 			Ref: e.reg.Ref("b/app@" + pushed.Digest), Source: "oci", Digest: pushed.Digest,
-			Signature: &release.SignatureCheck{Verified: true, Method: "prov", Signer: "Berth Test <test@berth.sh>", Key: rel.Provenance.Chart.Signature.Key},
+			Signature: &release.SignatureCheck{Verified: true, Method: "helm-prov", Signer: "Berth Test <test@berth.sh>", Key: rel.Provenance.Chart.Signature.Key},
 		},
 		ValuesDigest:   action.ValuesDigest(map[string]any{"color": "prod-blue"}),
 		SourceRevision: "0123456789abcdef0123456789abcdef01234567",

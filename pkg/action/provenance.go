@@ -37,11 +37,27 @@ func ChartSourceOf(ref string, lc *LocatedChart) *release.ChartSource {
 		cs.Resolved = lc.Ref
 	}
 	cs.Source, cs.Digest = string(lc.Kind), lc.Digest
-	if v := lc.Verified; v != nil {
-		cs.Signature = &release.SignatureCheck{Verified: true, Method: "prov", Signer: v.Signer, Key: v.Fingerprint}
-	}
+	cs.Signature = signatureCheckOf(lc.Verified)
 	return cs
 }
+
+// signatureCheckOf records a verification; nil when none was made.
+func signatureCheckOf(v *Verification) *release.SignatureCheck {
+	if v == nil {
+		return nil
+	}
+	method := v.Method
+	if method == "" && v.Warning == "" && v.Signer != "" {
+		method = methodHelmProv // a keyring's check of a .prov file
+	}
+	return &release.SignatureCheck{
+		Verified: v.Warning == "" && method != "", Method: method, Signer: v.Signer, Key: v.Fingerprint,
+		Policy: v.Policy, Rule: v.Rule, Mode: v.Mode, Warning: v.Warning,
+	}
+}
+
+// methodHelmProv is Verification.Method of Helm's .prov files.
+const methodHelmProv = "helm-prov"
 
 // NewProvenance returns the provenance of a revision deployed from chart
 // (nil when unknown) by origin. Install and upgrade add the values digest.

@@ -66,16 +66,25 @@ type ChartSource struct {
 
 // SignatureCheck is what a signature check of the chart found.
 type SignatureCheck struct {
-	// Verified is true when a signature by a trusted key was found.
+	// Verified is true when a signature by a trusted key was accepted;
+	// false when a trust policy rule in warn mode let the chart through
+	// unverified (Warning says why).
 	Verified bool `json:"verified"`
-	// Method is how the chart was checked: "prov" (Helm's .prov files),
-	// "cosign" or "notation".
+	// Method is how the chart was checked: "helm-prov" (Helm's .prov
+	// files), "sigstore-bundle" (cosign), "cosign-legacy" or "notation".
 	Method string `json:"method,omitempty"`
 	// Signer names who signed: a key's identity or a certificate's
 	// subject.
 	Signer string `json:"signer,omitempty"`
 	// Key identifies the key that signed (a fingerprint).
 	Key string `json:"key,omitempty"`
+	// Policy, Rule and Mode name the trust policy file and rule applied,
+	// and its mode (enforce or warn); empty without a policy.
+	Policy string `json:"policy,omitempty"`
+	Rule   string `json:"rule,omitempty"`
+	Mode   string `json:"mode,omitempty"`
+	// Warning says why a chart let through in warn mode was not verified.
+	Warning string `json:"warning,omitempty"`
 }
 
 // CIRun is the CI run that deployed a revision.
