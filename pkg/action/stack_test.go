@@ -369,4 +369,3 @@ func TestStackLockRefusesRepublishedChart(t *testing.T) {
 		t.Error("the refused chart was applied")
 	}
 }
-
