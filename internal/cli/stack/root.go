@@ -19,6 +19,6 @@ every chart's version and digest in berth.lock. See docs/stacks.md.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newPlanCmd(e), newApplyCmd(e), newLockCmd(e), newDestroyCmd(e), newGraphCmd(e))
+	cmd.AddCommand(newPlanCmd(e), newApplyCmd(e), newLockCmd(e), newStatusCmd(e), newRenderCmd(e), newDestroyCmd(e), newGraphCmd(e))
 	return cmd
 }
