@@ -138,3 +138,25 @@ func TestDependencyUpdateFlag(t *testing.T) {
 		t.Errorf("Chart.lock: %v", err)
 	}
 }
+
+// TestPackageDependencyUpdate: package -u fetches the dependencies first,
+// as helm package -u does, and packs them.
+func TestPackageDependencyUpdate(t *testing.T) {
+	isolateRepoEnv(t)
+	srv := repotest.New(t, repotest.WithBasicAuth("ann", "pw"))
+	srv.AddChart(t, repotest.Archive(t, "lib", "1.2.0"))
+	dir := filepath.Join(t.TempDir(), "app")
+	tree.Write(t, dir, map[string]string{
+		"Chart.yaml":        "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n- name: lib\n  version: 1.x\n  repository: " + srv.URL + "\n",
+		"templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-app\n",
+	})
+	out := t.TempDir()
+	if code, _, stderr := runRegistryCLI(t, "", "package", dir, "-d", out); code != ExitError || !strings.Contains(stderr, "lib") {
+		t.Fatalf("package without the dependency: exit %d\n%s", code, stderr)
+	}
+	path := strings.TrimSpace(mustRun(t, "", "package", dir, "-d", out, "-u", "--username", "ann", "--password", "pw"))
+	rendered := mustRun(t, "", "template", "rel", path)
+	if !strings.Contains(rendered, "name: rel-lib") {
+		t.Errorf("the packed archive lacks the dependency:\n%s", rendered)
+	}
+}

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -219,6 +220,20 @@ func writeReport(w io.Writer, r releaseReport) error {
 type tableFormat struct {
 	noHeaders  bool
 	timeFormat string
+	// rollbackColumn adds history's ROLLBACK column (Helm's
+	// --show-rollback-revision).
+	rollbackColumn bool
+}
+
+// rollbackTarget is the revision a rollback revision went back to, from
+// the description berth and Helm record ("Rollback to 3"); "" for other
+// revisions.
+func rollbackTarget(description string) string {
+	n, ok := strings.CutPrefix(description, "Rollback to ")
+	if _, err := strconv.Atoi(n); !ok || err != nil {
+		return ""
+	}
+	return n
 }
 
 // writeSummaries prints list and history rows as a table; columns names
@@ -227,6 +242,8 @@ func writeSummaries(w io.Writer, rows []releaseSummary, history bool, tf tableFo
 	tw := tabwriter.NewWriter(w, 0, 8, 1, ' ', 0)
 	switch {
 	case tf.noHeaders:
+	case history && tf.rollbackColumn:
+		fmt.Fprintln(tw, "REVISION\tUPDATED\tSTATUS\tCHART\tAPP VERSION\tROLLBACK\tDESCRIPTION")
 	case history:
 		fmt.Fprintln(tw, "REVISION\tUPDATED\tSTATUS\tCHART\tAPP VERSION\tDESCRIPTION")
 	default:
@@ -238,9 +255,13 @@ func writeSummaries(w io.Writer, rows []releaseSummary, history bool, tf tableFo
 	}
 	for _, r := range rows {
 		updated := r.Updated.Format(layout)
-		if history {
+		switch {
+		case history && tf.rollbackColumn:
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Revision, updated, r.Status, r.Chart, r.AppVersion,
+				rollbackTarget(r.Description), r.Description)
+		case history:
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", r.Revision, updated, r.Status, r.Chart, r.AppVersion, r.Description)
-		} else {
+		default:
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", r.Name, r.Namespace, r.Revision, updated, r.Status, r.Chart, r.AppVersion)
 		}
 	}

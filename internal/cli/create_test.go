@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"sigs.k8s.io/yaml"
+
+	"github.com/berth-sh/berth/internal/testenv/tree"
 )
 
 func TestCreate(t *testing.T) {
@@ -92,4 +95,36 @@ func renderedObjects(t *testing.T, stream string) []string {
 		}
 	}
 	return objects
+}
+
+// TestCreateFromStarter: --starter copies a starter chart (by path, or by
+// name from Helm's starters directory) with <CHARTNAME> replaced.
+func TestCreateFromStarter(t *testing.T) {
+	data := t.TempDir()
+	t.Setenv("HELM_DATA_HOME", data)
+	starter := filepath.Join(data, "starters", "svc")
+	tree.Write(t, starter, map[string]string{
+		"Chart.yaml":       "apiVersion: v2\nname: svc\nversion: 0.1.0\n# kept\n",
+		"values.yaml":      "# the <CHARTNAME> service\nport: 80\n",
+		"templates/s.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: <CHARTNAME>-{{ .Release.Name }}\n",
+	})
+	for _, from := range []string{"svc", starter} {
+		path := filepath.Join(t.TempDir(), "api")
+		runOK(t, "create", path, "-p", from)
+		chartYAML, err := os.ReadFile(filepath.Join(path, "Chart.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(chartYAML), "name: api\n") || !strings.Contains(string(chartYAML), "# kept") {
+			t.Errorf("--starter %s: Chart.yaml\n%s", from, chartYAML)
+		}
+		out := runOK(t, "template", "r", path)
+		if !strings.Contains(out, "name: api-r") {
+			t.Errorf("--starter %s: the placeholder was not replaced:\n%s", from, out)
+		}
+	}
+	code, _, stderr := run(t, "create", filepath.Join(t.TempDir(), "x"), "--starter", "nope")
+	if code != ExitError || !strings.Contains(stderr, "starters/nope") {
+		t.Errorf("unknown starter: exit %d, %s", code, stderr)
+	}
 }

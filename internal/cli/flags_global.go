@@ -21,6 +21,10 @@ type helmFlags struct {
 	// contentCache is accepted and ignored: berth caches charts by digest
 	// in its own cache directories.
 	contentCache string
+	// registryConfig is Helm's global --registry-config on the commands
+	// that talk to no registry; those that do have their own flag, which
+	// the command line sets instead.
+	registryConfig string
 }
 
 // addGlobalFlags adds the connection flags (kubectl's, with Helm's names
@@ -52,6 +56,8 @@ func addGlobalFlags(pf *pflag.FlagSet, f *Factory) {
 	pf.Float32Var(&h.qps, "qps", 0, "requests per second to the API server (default: berth's, at least 1000)")
 	pf.StringVar(&h.color, "color", "auto", "accepted for Helm's sake: never, auto or always (berth prints no colour)")
 	pf.StringVar(&h.color, "colour", "auto", "alias of --color")
+	pf.StringVar(&h.registryConfig, "registry-config", "",
+		"docker-style config.json holding registry credentials; the commands that talk to registries read it")
 	pf.StringVar(&h.contentCache, "content-cache", "",
 		"accepted for Helm's sake and ignored: berth keeps downloaded charts by digest in its own cache")
 }

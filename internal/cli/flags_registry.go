@@ -16,6 +16,16 @@ type registryFlags struct {
 	CertFile              string
 	KeyFile               string
 	RegistryConfig        string
+	// Username and Password are push's --username/--password.
+	Username, Password string
+}
+
+// AddCredentialFlags adds --username and --password, registry
+// credentials that replace the stored ones for this command (Helm's push
+// flags).
+func (r *registryFlags) AddCredentialFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&r.Username, "username", "", "registry user name, instead of the credentials berth registry login stored")
+	fs.StringVar(&r.Password, "password", "", "registry password for --username (visible to other users: prefer berth registry login --password-stdin)")
 }
 
 // AddFlags adds the registry connection flags to fs.
@@ -39,6 +49,8 @@ func (r *registryFlags) options() oci.Options {
 		CertFile:              r.CertFile,
 		KeyFile:               r.KeyFile,
 		RegistryConfig:        r.RegistryConfig,
+		Username:              r.Username,
+		Password:              r.Password,
 		UserAgent:             "berth/" + version.Get().Version,
 	}
 }

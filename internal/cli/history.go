@@ -13,6 +13,7 @@ type historyOptions struct {
 	output  outputFlags
 	name    string
 	maxRows int
+	table   tableFormat
 }
 
 func newHistoryCmd(f *Factory) *cobra.Command {
@@ -36,6 +37,8 @@ records' metadata only.`,
 	}
 	o.output.AddFlags(cmd.Flags())
 	cmd.Flags().IntVar(&o.maxRows, "max", 256, "show at most this many revisions, the latest (0: no limit)")
+	cmd.Flags().BoolVar(&o.table.rollbackColumn, "show-rollback-revision", false,
+		"add a ROLLBACK column: the revision each rollback went back to")
 	return cmd
 }
 
@@ -59,5 +62,5 @@ func runHistory(ctx context.Context, f *Factory, o *historyOptions) error {
 	for _, s := range history {
 		rows = append(rows, summaryOf(s))
 	}
-	return o.output.Print(f.Out, rows, func(w io.Writer) error { return writeSummaries(w, rows, true, tableFormat{}) })
+	return o.output.Print(f.Out, rows, func(w io.Writer) error { return writeSummaries(w, rows, true, o.table) })
 }

@@ -67,7 +67,7 @@ payload is read or decoded.`,
 	fs := cmd.Flags()
 	o.output.AddFlags(fs)
 	fs.BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "list releases of every namespace")
-	fs.StringVar(&o.filter, "filter", "", "show only releases whose name matches this regular expression")
+	fs.StringVarP(&o.filter, "filter", "f", "", "show only releases whose name matches this regular expression")
 	fs.BoolVar(&o.deployed, "deployed", false, "show deployed releases")
 	fs.BoolVar(&o.failed, "failed", false, "show failed releases")
 	fs.BoolVar(&o.pending, "pending", false, "show releases being installed, upgraded or rolled back")

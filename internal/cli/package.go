@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
 
 	"github.com/Masterminds/semver/v3"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/berth-sh/berth/pkg/chart"
 	"github.com/berth-sh/berth/pkg/render"
@@ -20,6 +22,10 @@ type packageOptions struct {
 	appVersion  string
 	sign        signFlags
 	output      outputFlags
+	// depUpdate is -u/--dependency-update; deps holds the connection
+	// flags it fetches with.
+	depUpdate bool
+	deps      dependencyFetchOptions
 }
 
 // packageResult is what berth package -o json|yaml prints.
@@ -71,12 +77,12 @@ the new archive (berth push would push it along).`,
   berth package ./web --sign --key release@acme.example --keyring ~/.gnupg/secring.gpg \
     --passphrase-file ~/.config/acme/signing-passphrase`,
 		Args: exactArgs("chart"),
-		RunE: func(_ *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) error {
 			o.chartPath = args[0]
 			if err := o.validate(); err != nil {
 				return err
 			}
-			return runPackage(f, o)
+			return runPackage(cmd.Context(), f, o)
 		},
 	}
 	fs := cmd.Flags()
@@ -85,7 +91,23 @@ the new archive (berth push would push it along).`,
 	fs.StringVar(&o.appVersion, "app-version", "", "set the chart's appVersion")
 	o.sign.AddFlags(fs)
 	o.output.AddFlags(fs)
+	o.addDependencyFlags(fs)
 	return cmd
+}
+
+// addDependencyFlags adds -u/--dependency-update and the connection flags
+// it fetches dependencies with, Helm's names.
+func (o *packageOptions) addDependencyFlags(fs *pflag.FlagSet) {
+	fs.BoolVarP(&o.depUpdate, "dependency-update", "u", false,
+		"fetch the chart's dependencies into charts/ first, as berth dependency update does")
+	d := &o.deps
+	fs.StringVar(&d.username, "username", "", "with -u, user name for chart repositories given by URL and not added")
+	fs.StringVar(&d.password, "password", "", "with -u, password for --username")
+	fs.BoolVar(&d.registry.PlainHTTP, "plain-http", false, "with -u, talk plain HTTP to registries")
+	fs.StringVar(&d.registry.CAFile, "ca-file", "", "with -u, trust the CA certificates in this PEM file")
+	fs.StringVar(&d.registry.CertFile, "cert-file", "", "with -u, client certificate (PEM) for mutual TLS")
+	fs.StringVar(&d.registry.KeyFile, "key-file", "", "with -u, client key (PEM) for --cert-file")
+	fs.StringVar(&d.registry.RegistryConfig, "registry-config", "", "with -u, docker-style config.json holding registry credentials")
 }
 
 func (o *packageOptions) validate() error {
@@ -100,7 +122,7 @@ func (o *packageOptions) validate() error {
 	return o.output.Validate()
 }
 
-func runPackage(f *Factory, o *packageOptions) error {
+func runPackage(ctx context.Context, f *Factory, o *packageOptions) error {
 	fi, err := os.Stat(o.chartPath)
 	if err != nil {
 		return fmt.Errorf("package chart: %w", err)
@@ -109,6 +131,16 @@ func runPackage(f *Factory, o *packageOptions) error {
 		return &UsageError{
 			Err:  fmt.Errorf("package chart %q: not a directory; only chart directories can be packaged", o.chartPath),
 			Hint: "Give the chart's directory, for example: berth package ./web",
+		}
+	}
+	if o.depUpdate {
+		o.deps.chartPath = o.chartPath
+		deps, err := o.deps.dependencies(f)
+		if err != nil {
+			return err
+		}
+		if _, err := deps.Update(ctx); err != nil {
+			return fmt.Errorf("package chart %q: --dependency-update: %w", o.chartPath, err)
 		}
 	}
 	c, err := chart.LoadDir(o.chartPath)

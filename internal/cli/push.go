@@ -58,6 +58,7 @@ configDigest, chartDigest, chartSize, provDigest.`,
 		},
 	}
 	o.registry.AddFlags(cmd.Flags())
+	o.registry.AddCredentialFlags(cmd.Flags())
 	o.output.AddFlags(cmd.Flags())
 	return cmd
 }

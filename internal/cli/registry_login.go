@@ -45,6 +45,7 @@ A password without a user name is stored as an identity token.`,
 	fs.StringVarP(&o.password, "password", "p", "", "password (visible to other users: prefer --password-stdin)")
 	fs.BoolVar(&o.passwordStdin, "password-stdin", false, "read the password from stdin")
 	o.registry.AddFlags(fs)
+	fs.BoolVar(&o.registry.InsecureSkipTLSVerify, "insecure", false, "Helm's name of --insecure-skip-tls-verify")
 	return cmd
 }
 

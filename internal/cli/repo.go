@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"time"
+
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -66,6 +68,10 @@ func (p *repoPathFlags) cacheDir() (string, error) {
 	}
 	return repo.DefaultCacheDir()
 }
+
+// repoTimeout bounds the fetch of a repository's index, as Helm's
+// --timeout of repo add and repo update does.
+const repoTimeout = 2 * time.Minute
 
 // userAgent is what berth sends to chart repositories.
 func userAgent() string { return "berth/" + version.Get().Version }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -17,6 +18,7 @@ type repoAddOptions struct {
 	entry         repo.Entry
 	passwordStdin bool
 	forceUpdate   bool
+	timeout       time.Duration
 }
 
 // repoAddOutput is what repo add reports.
@@ -66,6 +68,9 @@ from stdin with --password-stdin; berth never prompts.`,
 	fs.BoolVar(&o.entry.PassCredentialsAll, "pass-credentials", false,
 		"send the credentials to chart URLs on other hosts than the repository's too")
 	fs.BoolVar(&o.forceUpdate, "force-update", false, "replace a repository of the same name")
+	fs.DurationVar(&o.timeout, "timeout", repoTimeout, "how long fetching the repository's index may take")
+	addCompatFlags(fs, compatFlag{name: "allow-deprecated-repos",
+		help: "accepted for Helm's sake: berth refuses no repository URL for being one of Helm's old stable/incubator ones"})
 	o.output.AddFlags(fs)
 	return cmd
 }
@@ -106,6 +111,8 @@ func (o *repoAddOptions) validate(in io.Reader) error {
 }
 
 func runRepoAdd(ctx context.Context, f *Factory, o *repoAddOptions) error {
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
 	configPath, err := f.Repos.configPath()
 	if err != nil {
 		return err

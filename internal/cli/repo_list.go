@@ -39,7 +39,6 @@ the order they were added. Credentials are never shown.`,
 			return runRepoList(f, o)
 		},
 	}
-	f.Repos.AddFlags(cmd.Flags())
 	o.output.AddFlags(cmd.Flags())
 	return cmd
 }

@@ -48,7 +48,6 @@ cached indexes. If any name is not a repository, nothing is removed.`,
 			return runRepoRemove(f, o)
 		},
 	}
-	f.Repos.AddFlags(cmd.Flags())
 	o.output.AddFlags(cmd.Flags())
 	return cmd
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -15,8 +16,9 @@ import (
 )
 
 type repoUpdateOptions struct {
-	output outputFlags
-	names  []string
+	output  outputFlags
+	names   []string
+	timeout time.Duration
 }
 
 // repoUpdateItem is one repository's outcome in repo update's output.
@@ -49,8 +51,8 @@ and fails if any repository failed.`,
 			return runRepoUpdate(cmd.Context(), f, o)
 		},
 	}
-	f.Repos.AddFlags(cmd.Flags())
 	o.output.AddFlags(cmd.Flags())
+	cmd.Flags().DurationVar(&o.timeout, "timeout", repoTimeout, "how long fetching each repository's index may take")
 	return cmd
 }
 
@@ -71,7 +73,7 @@ func runRepoUpdate(ctx context.Context, f *Factory, o *repoUpdateOptions) error 
 	if err != nil {
 		return err
 	}
-	items := updateIndexes(ctx, entries, cacheDir)
+	items := updateIndexes(ctx, entries, cacheDir, o.timeout)
 	var failed []string
 	for _, it := range items {
 		if it.Error != "" {
@@ -112,7 +114,7 @@ func selectRepositories(file *repo.File, names []string) ([]*repo.Entry, error) 
 
 // updateIndexes fetches every repository's index in parallel into the
 // cache, and returns the outcomes in the repositories' order.
-func updateIndexes(ctx context.Context, entries []*repo.Entry, cacheDir string) []repoUpdateItem {
+func updateIndexes(ctx context.Context, entries []*repo.Entry, cacheDir string, timeout time.Duration) []repoUpdateItem {
 	items := make([]repoUpdateItem, len(entries))
 	var wg sync.WaitGroup
 	for i, e := range entries {
@@ -123,6 +125,8 @@ func updateIndexes(ctx context.Context, entries []*repo.Entry, cacheDir string) 
 				items[i].Error = err.Error()
 				return
 			}
+			ctx, cancel := context.WithTimeout(ctx, timeout)
+			defer cancel()
 			idx, err := client.UpdateCache(ctx, cacheDir)
 			if err != nil {
 				items[i].Error = err.Error()

@@ -55,6 +55,11 @@ deleted after a successful apply, as upgrade does.`,
 	o.apply.AddFlags(cmd.Flags())
 	o.hooks.AddFlags(cmd.Flags(), false)
 	o.output.AddFlags(cmd.Flags())
+	addHistoryMaxAlias(cmd.Flags(), &o.apply)
+	addCompatFlags(cmd.Flags(),
+		compatFlag{name: "server-side", def: "true", help: "accepted for Helm's sake: berth always applies server-side"},
+		compatFlag{name: "cleanup-on-fail",
+			help: "accepted for Helm's sake: a failed berth rollback deletes nothing; the revision it replaced stays deployed on the cluster"})
 	return cmd
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/printers"
 	"sigs.k8s.io/yaml"
 
 	"github.com/berth-sh/berth/pkg/chart"
@@ -18,6 +19,8 @@ type showOptions struct {
 	ref       chartRefFlags
 	// parts are what to print, in order: chart, values, readme, crds.
 	parts []showPart
+	// jsonpath is show values --jsonpath.
+	jsonpath string
 }
 
 type showPart int
@@ -88,7 +91,7 @@ prints, byte for byte.
 		subCmd := &cobra.Command{
 			Use:     sub.use + " CHART",
 			Short:   sub.short,
-			Long:    sub.long + "\n\nCHART is a chart directory, a .tgz archive or an oci:// reference (see --version).",
+			Long:    sub.long + "\n\n" + chartArgHelp,
 			Example: sub.example,
 			Args:    exactArgs("chart"),
 			RunE: func(cmd *cobra.Command, args []string) error {
@@ -97,6 +100,9 @@ prints, byte for byte.
 			},
 		}
 		o.ref.AddFlags(subCmd.Flags())
+		if sub.use == "values" {
+			subCmd.Flags().StringVar(&o.jsonpath, "jsonpath", "", "print only what this JSONPath expression selects of the values, e.g. '{.image.tag}'")
+		}
 		cmd.AddCommand(subCmd)
 	}
 	return cmd
@@ -106,6 +112,9 @@ func runShow(ctx context.Context, f *Factory, o *showOptions) error {
 	c, err := o.ref.load(ctx, f, o.chartPath)
 	if err != nil {
 		return err
+	}
+	if o.jsonpath != "" {
+		return writeJSONPath(f.Out, o.jsonpath, c.Values)
 	}
 	var out bytes.Buffer
 	all := len(o.parts) > 1
@@ -152,6 +161,19 @@ func writeShowPart(w io.Writer, c *chart.Chart, p showPart, all bool) error {
 			}
 			fmt.Fprintf(w, "%s\n", crd.File.Data)
 		}
+	}
+	return nil
+}
+
+// writeJSONPath prints what expr selects of values, as helm show values
+// --jsonpath does (kubectl's JSONPath printer).
+func writeJSONPath(w io.Writer, expr string, values map[string]any) error {
+	p, err := printers.NewJSONPathPrinter(expr)
+	if err != nil {
+		return usageErrorf("invalid --jsonpath %q: %w", expr, err)
+	}
+	if err := p.JSONPath.Execute(w, values); err != nil {
+		return fmt.Errorf("--jsonpath %q: %w", expr, err)
 	}
 	return nil
 }

@@ -70,3 +70,17 @@ func TestShowErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestShowValuesJSONPath(t *testing.T) {
+	for _, tt := range []struct{ expr, want string }{
+		{"{.image.repository}", "nginxinc/nginx-unprivileged"},
+		{"{.image}", `{"pullPolicy":"IfNotPresent","repository":"nginxinc/nginx-unprivileged","tag":""}`},
+	} {
+		if got := runOK(t, "show", "values", "../../examples/web", "--jsonpath", tt.expr); got != tt.want {
+			t.Errorf("show values --jsonpath %s = %q, want %q (helm show values prints this)", tt.expr, got, tt.want)
+		}
+	}
+	if code, _, _ := run(t, "show", "values", "../../examples/web", "--jsonpath", "{.image"); code != ExitUsage {
+		t.Errorf("a bad JSONPath: exit %d, want %d", code, ExitUsage)
+	}
+}

@@ -45,8 +45,9 @@ type templateOptions struct {
 	nameTemplate         string
 	// dryRun is "client" (offline, the default) or "server": .Capabilities
 	// and lookup come from the cluster, as with Helm 3's --validate.
-	dryRun   string
-	validate bool
+	dryRun    string
+	validate  bool
+	enableDNS bool
 }
 
 func newTemplateCmd(f *Factory) *cobra.Command {
@@ -124,6 +125,7 @@ func (o *templateOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.dryRun, "dry-run", "client", `"client" renders offline; "server" renders against the cluster (its capabilities and lookup)`)
 	fs.Lookup("dry-run").NoOptDefVal = "client"
 	fs.BoolVar(&o.validate, "validate", false, "render against the cluster, as --dry-run=server (Helm 3's flag)")
+	fs.BoolVar(&o.enableDNS, "enable-dns", false, "let getHostByName resolve names while rendering (otherwise it renders \"\", as in Helm)")
 	addCompatFlags(fs, templateIgnores...)
 	fs.StringVar(&o.kubeVersion, "kube-version", "", "Kubernetes version templates see in .Capabilities.KubeVersion")
 	fs.StringSliceVarP(&o.apiVersions, "api-versions", "a", nil,
@@ -276,6 +278,7 @@ func (o *templateOptions) renderOptions(_ *Factory) (render.ChartOptions, error)
 			},
 			Capabilities: caps,
 			Strict:       o.strict,
+			EnableDNS:    o.enableDNS,
 			PostRender:   postRender,
 		},
 		SkipSchemaValidation: o.skipSchemaValidation,

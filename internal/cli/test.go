@@ -22,6 +22,7 @@ type testOptions struct {
 	logs        bool
 	timeout     time.Duration
 	lockTimeout time.Duration
+	filter      []string
 }
 
 func newTestCmd(f *Factory) *cobra.Command {
@@ -56,6 +57,7 @@ passed and 1 otherwise.`,
 	fs := cmd.Flags()
 	o.output.AddFlags(fs)
 	fs.BoolVar(&o.logs, "logs", false, "show the logs of every test, not only of a failed one")
+	fs.StringSliceVar(&o.filter, "filter", nil, "run only the tests name=NAME, or leave out !name=NAME (repeatable or comma-separated), as Helm's --filter")
 	fs.DurationVar(&o.timeout, "timeout", action.DefaultHookTimeout, "how long each test may run")
 	fs.DurationVar(&o.lockTimeout, "lock-timeout", action.DefaultLockTimeout, "how long to wait while another client changes the release")
 	return cmd
@@ -70,7 +72,7 @@ func runTest(ctx context.Context, f *Factory, o *testOptions) error {
 		return err
 	}
 	progress := startProgress(cfg, f.ErrOut, o.output.Format)
-	res, err := action.Test(ctx, cfg, o.name, action.TestOptions{Timeout: o.timeout, LockTimeout: o.lockTimeout, Logs: o.logs})
+	res, err := action.Test(ctx, cfg, o.name, action.TestOptions{Timeout: o.timeout, LockTimeout: o.lockTimeout, Logs: o.logs, Filter: o.filter})
 	progress.Close()
 	if res == nil {
 		return err

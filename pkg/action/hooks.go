@@ -61,6 +61,17 @@ type hookRun struct {
 	settings ApplySettings
 	// record stores rel as each hook starts, so that its LastRun shows.
 	record bool
+	// only, when set, selects the hooks that run (test --filter).
+	only func(*release.Hook) bool
+}
+
+// hooks returns the hooks the run runs, in Helm's order.
+func (r hookRun) hooks() []*release.Hook {
+	hooks := hooksFor(r.rel, r.event)
+	if r.only != nil {
+		hooks = slices.DeleteFunc(hooks, func(h *release.Hook) bool { return !r.only(h) })
+	}
+	return hooks
 }
 
 // runHooks runs the hooks of r.event in Helm's order: by weight, then kind
@@ -73,12 +84,12 @@ type hookRun struct {
 // say hook-succeeded are deleted, last first. Each hook's LastRun is
 // updated in r.rel.
 func runHooks(ctx context.Context, cfg *Configuration, r hookRun) error {
-	for _, h := range hooksFor(r.rel, r.event) {
+	hooks := r.hooks()
+	for _, h := range hooks {
 		if err := runHook(ctx, cfg, r, h); err != nil {
 			return err
 		}
 	}
-	hooks := hooksFor(r.rel, r.event)
 	for i := len(hooks) - 1; i >= 0; i-- {
 		if err := deleteHookFor(ctx, cfg, r, hooks[i], release.HookSucceeded); err != nil {
 			return err

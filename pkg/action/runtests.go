@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/berth-sh/berth/pkg/kube"
@@ -19,6 +20,33 @@ type TestOptions struct {
 	// Logs reads the logs of every test that ran, not only of a failed
 	// one.
 	Logs bool
+	// Filter selects tests as Helm's --filter does: "name=NAME" runs only
+	// the tests named (any of them), "!name=NAME" leaves a test out.
+	Filter []string
+}
+
+// testFilter turns TestOptions.Filter into a hook selector; nil selects
+// every test. A filter that is not name=… or !name=… is an error.
+func testFilter(filters []string) (func(*release.Hook) bool, error) {
+	if len(filters) == 0 {
+		return nil, nil
+	}
+	include, exclude := map[string]bool{}, map[string]bool{}
+	for _, f := range filters {
+		neg := strings.HasPrefix(f, "!")
+		attr, value, ok := strings.Cut(strings.TrimPrefix(f, "!"), "=")
+		if !ok || attr != "name" || value == "" {
+			return nil, fmt.Errorf("test filter %q: use name=NAME or !name=NAME", f)
+		}
+		if neg {
+			exclude[value] = true
+		} else {
+			include[value] = true
+		}
+	}
+	return func(h *release.Hook) bool {
+		return !exclude[h.Name] && (len(include) == 0 || include[h.Name])
+	}, nil
 }
 
 // TestResult is what Test did.
@@ -74,12 +102,17 @@ func testLocked(ctx context.Context, cfg *Configuration, name string, opts TestO
 	if rel.Status == release.StatusUninstalled {
 		return nil, fmt.Errorf("test release %q: %w", name, ErrUninstalled)
 	}
+	only, err := testFilter(opts.Filter)
+	if err != nil {
+		return nil, err
+	}
 	start := cfg.now()
-	runErr := runHooks(ctx, cfg, hookRun{rel: rel, event: release.HookTest, timeout: opts.Timeout, record: true})
+	run := hookRun{rel: rel, event: release.HookTest, timeout: opts.Timeout, record: true, only: only}
+	runErr := runHooks(ctx, cfg, run)
 	res := &TestResult{Release: rel}
 	var hookErr *HookError
 	errors.As(runErr, &hookErr)
-	for _, h := range hooksFor(rel, release.HookTest) {
+	for _, h := range run.hooks() {
 		run := TestRun{Name: h.Name, Object: h.Kind + "/" + rel.Namespace + "/" + h.Name}
 		if !h.LastRun.StartedAt.Before(start) {
 			run.Phase, run.StartedAt, run.CompletedAt = h.LastRun.Phase, h.LastRun.StartedAt, h.LastRun.CompletedAt

@@ -104,3 +104,41 @@ func TestTest(t *testing.T) {
 		})
 	}
 }
+
+// TestTestFilter: --filter name=X runs only X, !name=X all but X, as
+// Helm's; a filter of another attribute is refused.
+func TestTestFilter(t *testing.T) {
+	cfg, dyn := newConfig(t)
+	ctx := t.Context()
+	ns := cfg.Namespace
+	values := hookValues(hook("one", "ConfigMap", "test", 0, ""), hook("two", "ConfigMap", "test", 1, ""))
+	if _, _, err := action.Install(ctx, cfg, hookChart(t), values, action.InstallOptions{Name: "web"}); err != nil {
+		t.Fatalf("install: %v", err)
+	}
+	for _, tt := range []struct {
+		filter []string
+		want   []string
+	}{
+		{[]string{"name=two"}, []string{"ConfigMap/" + ns + "/two"}},
+		{[]string{"!name=two"}, []string{"ConfigMap/" + ns + "/one"}},
+		{nil, []string{"ConfigMap/" + ns + "/one", "ConfigMap/" + ns + "/two"}},
+	} {
+		res, err := action.Test(ctx, cfg, "web", action.TestOptions{Filter: tt.filter})
+		if err != nil {
+			t.Fatalf("Test %v: %v", tt.filter, err)
+		}
+		var got []string
+		for _, run := range res.Tests {
+			got = append(got, run.Object)
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("tests run with --filter %v (-want +got):\n%s", tt.filter, diff)
+		}
+	}
+	if getObject(t, dyn, configMaps, ns, "one") == nil {
+		t.Error("test one never ran")
+	}
+	if _, err := action.Test(ctx, cfg, "web", action.TestOptions{Filter: []string{"kind=Pod"}}); err == nil {
+		t.Error("--filter kind=Pod accepted")
+	}
+}

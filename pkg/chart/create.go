@@ -31,6 +31,17 @@ var newChartName = regexp.MustCompile(`^[a-z]([-a-z0-9]*[a-z0-9])?$`)
 // directory beside it and renamed into place, and Create refuses to replace
 // an existing dir/name.
 func Create(name, dir string) (string, error) {
+	sub, err := fs.Sub(starter, "starter")
+	if err != nil {
+		return "", err
+	}
+	return CreateFrom(name, dir, sub)
+}
+
+// CreateFrom is Create with another starter: the chart directory in
+// starterFS (Helm's `helm create --starter`). Every file is copied with
+// "<CHARTNAME>" replaced by name, and Chart.yaml's name: set to name.
+func CreateFrom(name, dir string, starterFS fs.FS) (string, error) {
 	if !newChartName.MatchString(name) || len(name) > 53 {
 		return "", fmt.Errorf("create chart: invalid name %q: use at most 53 lowercase letters, digits and dashes, "+
 			"starting with a letter and not ending with a dash", name)
@@ -49,7 +60,7 @@ func Create(name, dir string) (string, error) {
 		return "", fmt.Errorf("create chart %q: %w", name, err)
 	}
 	defer os.RemoveAll(tmp) // no-op once renamed
-	if err := writeStarter(tmp, name); err != nil {
+	if err := writeStarter(tmp, name, starterFS); err != nil {
 		return "", fmt.Errorf("create chart %q: %w", name, err)
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil { //nolint:gosec // charts are meant to be readable
@@ -61,10 +72,12 @@ func Create(name, dir string) (string, error) {
 	return dest, nil
 }
 
-func writeStarter(root, name string) error {
-	sub, err := fs.Sub(starter, "starter")
-	if err != nil {
-		return err
+// chartNameLine is Chart.yaml's top-level name: line.
+var chartNameLine = regexp.MustCompile(`(?m)^name:.*$`)
+
+func writeStarter(root, name string, sub fs.FS) error {
+	if _, err := fs.Stat(sub, ChartfileName); err != nil {
+		return fmt.Errorf("the starter is not a chart: %w", err)
 	}
 	return fs.WalkDir(sub, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || p == "." {
@@ -79,6 +92,9 @@ func writeStarter(root, name string) error {
 			return err
 		}
 		data = bytes.ReplaceAll(data, []byte(starterPlaceholder), []byte(name))
+		if p == ChartfileName {
+			data = chartNameLine.ReplaceAll(data, []byte("name: "+name))
+		}
 		return os.WriteFile(target, data, 0o644)
 	})
 }

@@ -1,6 +1,7 @@
 package oci
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -33,6 +34,10 @@ type Options struct {
 	// or ~/.docker/config.json, with the platform's default credential
 	// helper when the file names none.
 	RegistryConfig string
+	// Username and Password, when Username is set, are the credentials of
+	// every registry this client talks to, instead of the credential
+	// store's (Helm's push --username/--password).
+	Username, Password string
 	// UserAgent is sent with every request.
 	UserAgent string
 	// Cache, when set, keeps pulled manifests and blobs by digest so that
@@ -81,10 +86,15 @@ func NewClient(opts Options) (*Client, error) {
 	if opts.UserAgent != "" {
 		header.Set("User-Agent", opts.UserAgent)
 	}
+	credential := credentials.Credential(c.store)
+	if opts.Username != "" {
+		static := auth.Credential{Username: opts.Username, Password: opts.Password}
+		credential = func(context.Context, string) (auth.Credential, error) { return static, nil }
+	}
 	c.auth = &auth.Client{
 		Client:     c.httpClient,
 		Header:     header,
-		Credential: credentials.Credential(c.store),
+		Credential: credential,
 		Cache:      auth.NewCache(),
 	}
 	return c, nil
