@@ -13,7 +13,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"sigs.k8s.io/yaml"
 
-	"github.com/berth-sh/berth/internal/testenv/repo"
 	"github.com/berth-sh/berth/pkg/chart"
 	"github.com/berth-sh/berth/pkg/repo/repotest"
 )
@@ -72,7 +71,7 @@ func interopChartDir(t *testing.T) string {
 	} {
 		interopChart(t, dir, c.file, c.md)
 	}
-	shared := sharedCorpora(t)
+	shared := sharedDir(t)
 	for _, sub := range []string{"", "vendor"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			t.Fatal(err)
@@ -369,19 +368,4 @@ func parseIndex(t *testing.T, data string) map[string]any {
 		}
 	}
 	return doc
-}
-
-// sharedCorpora is ../shared beside the repository, whose corpora vendor
-// real chart archives.
-func sharedCorpora(t *testing.T) string {
-	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := repo.Root(wd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return filepath.Join(filepath.Dir(root), "shared")
 }
