@@ -12,6 +12,7 @@ import (
 	"github.com/berth-sh/berth/pkg/provenance"
 	"github.com/berth-sh/berth/pkg/render"
 	"github.com/berth-sh/berth/pkg/repo"
+	"github.com/berth-sh/berth/pkg/signing"
 )
 
 // chartArgHelp tells, in the Long help of every command that takes a
@@ -39,6 +40,8 @@ type chartRefFlags struct {
 	passCredentials bool
 	verify          bool
 	keyring         string
+	// policy is --policy: the trust policy file, implying --verify.
+	policy string
 	// fetchProv is set by pull --prov: fetch the provenance file too.
 	fetchProv bool
 	// dependencyUpdate is --dependency-update, on the commands that add it.
@@ -60,6 +63,7 @@ func (c *chartRefFlags) AddFlags(fs *pflag.FlagSet) {
 		"check the chart's provenance file (NAME-VERSION.tgz.prov, or the OCI provenance layer) against --keyring before using it")
 	fs.StringVar(&c.keyring, "keyring", "",
 		"OpenPGP public keyring (GnuPG format) for --verify (default: pubring.gpg, or pubring.kbx, in $GNUPGHOME or ~/.gnupg, as Helm's)")
+	fs.StringVar(&c.policy, "policy", "", policyFlagHelp)
 	r := &c.registry
 	fs.BoolVar(&r.PlainHTTP, "plain-http", false, "talk plain HTTP to the registry instead of HTTPS")
 	fs.BoolVar(&r.InsecureSkipTLSVerify, "insecure-skip-tls-verify", false,
@@ -81,7 +85,7 @@ func (c *chartRefFlags) AddDependencyUpdateFlag(fs *pflag.FlagSet) {
 // request returns the chart request for ref.
 func (c *chartRefFlags) request(ref string) action.ChartRequest {
 	return action.ChartRequest{
-		Ref: ref, Version: c.version, Devel: c.devel, RepoURL: c.repoURL, Verify: c.verify, FetchProv: c.fetchProv,
+		Ref: ref, Version: c.version, Devel: c.devel, RepoURL: c.repoURL, Verify: c.verify || c.policy != "", FetchProv: c.fetchProv,
 		Repo: repo.Entry{
 			Username: c.username, Password: c.password, PassCredentialsAll: c.passCredentials,
 			CAFile: c.registry.CAFile, CertFile: c.registry.CertFile, KeyFile: c.registry.KeyFile,
@@ -93,7 +97,16 @@ func (c *chartRefFlags) request(ref string) action.ChartRequest {
 // locate finds and loads the chart ref names, telling the user of its
 // warnings on stderr.
 func (c *chartRefFlags) locate(ctx context.Context, f *Factory, ref string) (*action.LocatedChart, error) {
-	lc, err := f.chartLocator(&c.registry, c.keyring).Locate(ctx, c.request(ref))
+	req := c.request(ref)
+	loc := f.chartLocator(&c.registry, c.keyring)
+	if req.Verify {
+		policy, err := c.chartPolicy()
+		if err != nil {
+			return nil, err
+		}
+		loc.Policy = policy
+	}
+	lc, err := loc.Locate(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +184,9 @@ func keyringVerifier(path string) func(name string, archive, prov []byte) (*acti
 		if err != nil {
 			return nil, err
 		}
-		return &action.Verification{Signer: strings.Join(v.SignedBy, ", "), Fingerprint: v.Fingerprint}, nil
+		return &action.Verification{
+			Signer: strings.Join(v.SignedBy, ", "), Fingerprint: v.Fingerprint, Method: signing.FormatProv, Digest: v.Digest,
+		}, nil
 	}
 }
 
@@ -188,7 +203,14 @@ func (c *chartRefFlags) updateDependencies(ctx context.Context, f *Factory, lc *
 		return nil, err
 	}
 	cacheDir, _ := f.Repos.cacheDir()
+	var policy action.ChartPolicy
+	if c.verify || c.policy != "" {
+		if policy, err = dependencyPolicy(c.policy, c.keyring, c.registry.CachedClient); err != nil {
+			return nil, err
+		}
+	}
 	deps := &action.Dependencies{
+		Policy:       policy,
 		ChartPath:    lc.Ref,
 		Repositories: repos,
 		CacheDir:     cacheDir,

@@ -50,6 +50,9 @@ type dependencyFetchOptions struct {
 	username      string
 	password      string
 	passwordStdin bool
+	verify        bool
+	keyring       string
+	policy        string
 }
 
 // AddFlags adds the fetch flags to fs.
@@ -58,6 +61,10 @@ func (o *dependencyFetchOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.username, "username", "", "user name for chart repositories given by URL and not added")
 	fs.StringVar(&o.password, "password", "", "password for --username (visible to other users: prefer --password-stdin)")
 	fs.BoolVar(&o.passwordStdin, "password-stdin", false, "read the password for --username from stdin")
+	fs.BoolVar(&o.verify, "verify", false,
+		"check every chart downloaded from a registry or repository against the trust policy (or its .prov against --keyring) before writing it")
+	fs.StringVar(&o.keyring, "keyring", "", "OpenPGP public keyring for --verify without a trust policy (default: pubring.gpg, or pubring.kbx, in $GNUPGHOME or ~/.gnupg)")
+	fs.StringVar(&o.policy, "policy", "", policyFlagHelp)
 	o.registry.AddFlags(fs)
 	o.output.AddFlags(fs)
 }
@@ -93,7 +100,14 @@ func (o *dependencyFetchOptions) dependencies(f *Factory) (*action.Dependencies,
 	if err != nil {
 		return nil, err
 	}
+	var policy action.ChartPolicy
+	if o.verify || o.policy != "" {
+		if policy, err = dependencyPolicy(o.policy, o.keyring, o.registry.CachedClient); err != nil {
+			return nil, err
+		}
+	}
 	return &action.Dependencies{
+		Policy:       policy,
 		ChartPath:    o.chartPath,
 		Repositories: repos,
 		CacheDir:     cacheDir,

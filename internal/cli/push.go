@@ -7,11 +7,13 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/berth-sh/berth/pkg/oci"
 	"github.com/berth-sh/berth/pkg/provenance"
+	"github.com/berth-sh/berth/pkg/signing"
 )
 
 type pushOptions struct {
@@ -19,6 +21,15 @@ type pushOptions struct {
 	output   outputFlags
 	archive  string
 	dest     string
+	sign     bool
+	key      cosignKeyFlags
+}
+
+// pushSignedResult is what push --sign -o json|yaml prints: the push's
+// result and the signature's.
+type pushSignedResult struct {
+	*oci.PushResult
+	Signature *signing.SignResult `json:"signature"`
 }
 
 func newPushCmd(f *Factory) *cobra.Command {
@@ -43,11 +54,18 @@ time inside the archive (helm push uses the archive file's modification
 time), and archives packed without times get none. Credentials come from
 'berth registry login' (the registry config).
 
+--sign --key cosign.key then signs the pushed manifest digest as 'berth
+sign' does (a cosign-compatible Sigstore bundle attached as a referrer; see
+docs/signing.md). The key is loaded, and its passphrase read, before
+anything is uploaded.
+
 The pushed reference and manifest digest are printed on stdout; -o json or
 -o yaml prints them as an object: ref, name, version, digest, size,
-configDigest, chartDigest, chartSize, provDigest.`,
+configDigest, chartDigest, chartSize, provDigest, and with --sign signature
+(ref, digest, signature, key, format).`,
 		Example: `  berth push app-1.2.3.tgz oci://ghcr.io/acme/charts
-  berth push app-1.2.3.tgz oci://localhost:5000/charts --plain-http -o json`,
+  berth push app-1.2.3.tgz oci://localhost:5000/charts --plain-http -o json
+  berth push app-1.2.3.tgz oci://ghcr.io/acme/charts --sign --key cosign.key`,
 		Args: exactArgs("chart", "destination"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.archive, o.dest = args[0], args[1]
@@ -57,6 +75,8 @@ configDigest, chartDigest, chartSize, provDigest.`,
 			return runPush(cmd.Context(), f, o)
 		},
 	}
+	cmd.Flags().BoolVar(&o.sign, "sign", false, "sign the pushed digest with the cosign key --key, as berth sign does")
+	o.key.AddFlags(cmd.Flags(), "with --sign, the signing key")
 	o.registry.AddFlags(cmd.Flags())
 	o.registry.AddCredentialFlags(cmd.Flags())
 	o.output.AddFlags(cmd.Flags())
@@ -66,6 +86,12 @@ configDigest, chartDigest, chartSize, provDigest.`,
 func (o *pushOptions) validate() error {
 	if err := o.output.Validate(); err != nil {
 		return err
+	}
+	if o.sign != (o.key.key != "") {
+		return &UsageError{
+			Err:  errors.New("push: --sign and --key go together: --sign --key cosign.key signs the pushed chart"),
+			Hint: "Create a key with cosign generate-key-pair, then: berth push " + o.archive + " " + o.dest + " --sign --key cosign.key",
+		}
 	}
 	if !oci.IsReference(o.dest) {
 		return &UsageError{
@@ -77,6 +103,14 @@ func (o *pushOptions) validate() error {
 }
 
 func runPush(ctx context.Context, f *Factory, o *pushOptions) error {
+	var key *signing.Key
+	if o.sign {
+		k, err := o.key.load(f)
+		if err != nil {
+			return fmt.Errorf("push %s: %w", o.archive, err)
+		}
+		key = k
+	}
 	client, err := o.registry.Client()
 	if err != nil {
 		return fmt.Errorf("push %s: %w", o.archive, err)
@@ -86,8 +120,23 @@ func runPush(ctx context.Context, f *Factory, o *pushOptions) error {
 	if err != nil {
 		return err
 	}
-	return o.output.Print(f.Out, res, func(w io.Writer) error {
-		_, err := fmt.Fprintf(w, "Pushed: %s\nDigest: %s\n", res.Ref, res.Digest)
+	if key == nil {
+		return o.output.Print(f.Out, res, func(w io.Writer) error {
+			_, err := fmt.Fprintf(w, "Pushed: %s\nDigest: %s\n", res.Ref, res.Digest)
+			return err
+		})
+	}
+	ref, err := oci.ParseReference(res.Ref)
+	if err != nil {
+		return err
+	}
+	sig, err := signing.Sign(ctx, client, ref.WithDigest(res.Digest), key, time.Now())
+	if err != nil {
+		return fmt.Errorf("pushed %s@%s, but signing it failed (sign it again with berth sign): %w", res.Ref, res.Digest, err)
+	}
+	out := pushSignedResult{PushResult: res, Signature: sig}
+	return o.output.Print(f.Out, out, func(w io.Writer) error {
+		_, err := fmt.Fprintf(w, "Pushed: %s\nDigest: %s\nSignature: %s\nKey: %s\n", res.Ref, res.Digest, sig.Signature, sig.Key)
 		return err
 	})
 }

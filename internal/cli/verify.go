@@ -10,7 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/berth-sh/berth/pkg/oci"
 	"github.com/berth-sh/berth/pkg/provenance"
+	"github.com/berth-sh/berth/pkg/signing"
 )
 
 // verifyOptions are the flags and arguments of berth verify.
@@ -18,6 +20,11 @@ type verifyOptions struct {
 	archive string
 	keyring string
 	output  outputFlags
+	// keys and policy are for oci:// charts: cosign public keys, or the
+	// trust policy file.
+	keys     []string
+	policy   string
+	registry registryFlags
 }
 
 // verifyResult is what berth verify -o json|yaml prints.
@@ -45,9 +52,24 @@ type verifyResult struct {
 func newVerifyCmd(f *Factory) *cobra.Command {
 	o := &verifyOptions{}
 	cmd := &cobra.Command{
-		Use:   "verify CHART.tgz",
-		Short: "verify a chart archive's signature and digest against a keyring",
-		Long: `Verify that the chart archive CHART.tgz is signed by a key of the keyring and
+		Use:   "verify CHART.tgz | oci://HOST/PATH/NAME[:TAG|@DIGEST]",
+		Short: "verify a chart's signature: an archive's .prov, or an OCI chart's cosign or Notation signatures",
+		Long: `Verify a chart's signature.
+
+For an oci:// chart (by tag, resolved once, or by digest), berth checks the
+signatures attached to its manifest digest: cosign's Sigstore bundles (the
+referrers 'cosign sign --key' and 'berth sign' write), cosign's older
+sha256-DIGEST.sig tag, and Notation signatures. With --key (repeatable) the
+chart must be signed by one of those cosign public keys; otherwise the trust
+policy decides (--policy FILE, or the default policy), whose rule for the
+chart's registry names the trusted keys, certificate identities, Notation
+certificates or keyring. The signer, the signature's format and the verified
+digest are printed; -o json or -o yaml prints them as an object: ref,
+digest, location, policy, rule, mode, signature (format, signer, issuer,
+key, manifest). berth exits 1 when no signature is accepted, even under a
+rule in warn mode. See docs/signing.md.
+
+For a chart archive, verify that CHART.tgz is signed by a key of the keyring and
 has not changed since, as 'helm verify' does: CHART.tgz.prov, beside the
 archive, must be an OpenPGP clear-signed provenance file (written by
 'berth package --sign' or 'helm package --sign') whose signature was made by
@@ -67,17 +89,26 @@ verification fails berth exits 1 and says why: no .prov, a key not in the
 keyring, an invalid signature, an expired or revoked key, or an archive whose
 digest is not the signed one.`,
 		Example: `  berth verify web-1.4.0.tgz
-  berth verify dist/web-1.4.0.tgz --keyring acme-release.asc -o json`,
-		Args: exactArgs("chart archive"),
-		RunE: func(_ *cobra.Command, args []string) error {
+  berth verify dist/web-1.4.0.tgz --keyring acme-release.asc -o json
+  berth verify oci://ghcr.io/acme/charts/web:1.4.0 --key cosign.pub
+  berth verify oci://ghcr.io/acme/charts/web@sha256:6c3c0e… --policy trust-policy.yaml -o json`,
+		Args: exactArgs("chart archive or oci:// reference"),
+		RunE: func(cmd *cobra.Command, args []string) error {
 			o.archive = args[0]
 			if err := o.validate(); err != nil {
 				return err
 			}
+			if oci.IsReference(o.archive) {
+				return runVerifyOCI(cmd.Context(), f, o)
+			}
 			return runVerify(f, o)
 		},
 	}
-	cmd.Flags().StringVar(&o.keyring, "keyring", "", "GnuPG keyring file with the signer's public key (default $GNUPGHOME/pubring.gpg, $GNUPGHOME defaulting to ~/.gnupg)")
+	cmd.Flags().StringVar(&o.keyring, "keyring", "", "GnuPG keyring file with the signer's public key, for an archive (default $GNUPGHOME/pubring.gpg, $GNUPGHOME defaulting to ~/.gnupg)")
+	cmd.Flags().StringArrayVar(&o.keys, "key", nil, "cosign public key file (cosign.pub) an oci:// chart must be signed by; repeat for several")
+	cmd.Flags().StringVar(&o.policy, "policy", "", "trust policy file for an oci:// chart, instead of --key (default: $"+signing.EnvPolicy+
+		", or berth/trust-policy.yaml in the user config directory)")
+	o.registry.AddFlags(cmd.Flags())
 	o.output.AddFlags(cmd.Flags())
 	return cmd
 }
@@ -85,6 +116,15 @@ digest is not the signed one.`,
 func (o *verifyOptions) validate() error {
 	if err := o.output.Validate(); err != nil {
 		return err
+	}
+	if oci.IsReference(o.archive) {
+		return o.validateOCI()
+	}
+	if len(o.keys) > 0 || o.policy != "" {
+		return &UsageError{
+			Err:  fmt.Errorf("verify %s: --key and --policy are for oci:// charts; an archive is verified by its .prov against --keyring", o.archive),
+			Hint: "Drop --key and --policy, or give the chart's oci:// reference.",
+		}
 	}
 	fi, err := os.Stat(o.archive)
 	if err != nil {
