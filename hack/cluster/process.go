@@ -13,11 +13,17 @@ import (
 // startDetached starts a component in its own session, so that it outlives
 // up and ^C in up's terminal, with output to its log file, and records its PID.
 func (c *cluster) startDetached(comp component) (*localproc.Process, error) {
+	dir := c.dir
+	if comp.name == provisionerComponent {
+		// It finds the repository from its working directory, as up
+		// did; the state directory need not be inside it.
+		dir = c.root
+	}
 	return localproc.Start(localproc.Spec{
 		Name:    comp.name,
 		Path:    c.program(c.bin, comp.name),
 		Args:    comp.args,
-		Dir:     c.dir,
+		Dir:     dir,
 		LogFile: c.logFile(comp.name),
 		PIDFile: c.pidFile(comp.name),
 	})
