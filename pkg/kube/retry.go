@@ -150,7 +150,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return withoutRetryAfter(resp), err
 		}
 		delay := max(wait, t.policy.Backoff(attempt))
-		if attempt >= t.policy.MaxAttempts && !awaitingServer(req.Context(), resp, err, delay) {
+		if attempt >= maxAttempts(req.Context(), t.policy) && !awaitingServer(req.Context(), resp, err, delay) {
 			return giveUp(req, attempt, time.Since(began), resp, err)
 		}
 		if !t.sleep(req.Context(), delay) {
@@ -251,6 +251,9 @@ func withoutRetryAfter(resp *http.Response) *http.Response {
 func exhausted(req *http.Request, attempts int, took time.Duration, err error) *http.Response {
 	msg := fmt.Sprintf("%s %s: no answer from the API server after %d attempts in %s: %v",
 		req.Method, req.URL.Redacted(), attempts, took.Round(100*time.Millisecond), err)
+	if serverWaitOver(req.Context()) {
+		msg += " (it gave none within the operation's timeout)"
+	}
 	status := metav1.Status{
 		TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"},
 		Status:   metav1.StatusFailure,

@@ -3,11 +3,23 @@ package kube
 import (
 	"context"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
-// serverWaitKey is the context key of WithServerWait's deadline.
+// serverWaitKey is the context key of WithServerWait's serverWait.
 type serverWaitKey struct{}
+
+// serverWait is the server wait of one operation: its deadline, and whether
+// a request gave up for want of an answer at it.
+type serverWait struct {
+	deadline time.Time
+	// over is set once a request got no answer until the deadline: the
+	// operation waited for the server as long as it may, so its later
+	// requests are sent once and not retried (the failure is recorded,
+	// the lock released, without waiting again for each).
+	over atomic.Bool
+}
 
 // WithServerWait returns a context under which a request that gets no
 // answer from the API server (it refuses or drops connections, or answers
@@ -18,24 +30,53 @@ type serverWaitKey struct{}
 // server that restarts in the middle of an apply or a wait is waited for
 // and the operation finishes. Answers that say no (4xx, a 500) are not
 // affected, nor is a request's own context deadline, which still ends it.
+// Once a request has got no answer until the deadline, the other requests
+// under ctx are sent once, without retries: the server had its time.
 func WithServerWait(ctx context.Context, d time.Duration) context.Context {
-	return context.WithValue(ctx, serverWaitKey{}, time.Now().Add(d))
+	return context.WithValue(ctx, serverWaitKey{}, &serverWait{deadline: time.Now().Add(d)})
 }
 
-// serverWaitDeadline returns the deadline WithServerWait set on ctx.
-func serverWaitDeadline(ctx context.Context) (time.Time, bool) {
-	t, ok := ctx.Value(serverWaitKey{}).(time.Time)
-	return t, ok
+// serverWaitOf returns the serverWait of ctx, nil without one.
+func serverWaitOf(ctx context.Context) *serverWait {
+	sw, _ := ctx.Value(serverWaitKey{}).(*serverWait)
+	return sw
+}
+
+// maxAttempts is the policy's MaxAttempts, or 1 once the server wait of
+// ctx is over.
+func maxAttempts(ctx context.Context, p RetryPolicy) int {
+	if sw := serverWaitOf(ctx); sw != nil && sw.over.Load() {
+		return 1
+	}
+	return p.MaxAttempts
 }
 
 // awaitingServer reports whether a request whose attempts are used up is
 // still to be tried again after delay: the server gave no answer (see
-// WithServerWait) and the request's server wait lasts past delay.
+// WithServerWait) and the request's server wait lasts past delay. A
+// request that got no answer until the end of the wait ends it for the
+// other requests under ctx.
 func awaitingServer(ctx context.Context, resp *http.Response, err error, delay time.Duration) bool {
-	deadline, ok := serverWaitDeadline(ctx)
-	if !ok || !time.Now().Add(delay).Before(deadline) {
+	sw := serverWaitOf(ctx)
+	if sw == nil || !noAnswer(resp, err) {
 		return false
 	}
+	if time.Now().Add(delay).Before(sw.deadline) {
+		return true
+	}
+	sw.over.Store(true)
+	return false
+}
+
+// serverWaitOver reports whether ctx's server wait ended without an answer.
+func serverWaitOver(ctx context.Context) bool {
+	sw := serverWaitOf(ctx)
+	return sw != nil && sw.over.Load()
+}
+
+// noAnswer reports whether an attempt's outcome says the API server is
+// not there (see WithServerWait), rather than that it refused.
+func noAnswer(resp *http.Response, err error) bool {
 	if resp == nil {
 		return err != nil && transientError(err)
 	}

@@ -109,6 +109,24 @@ func TestServerWaitEnds(t *testing.T) {
 	if elapsed < 250*time.Millisecond || elapsed > 2*time.Second {
 		t.Errorf("gave up after %s, want about the 300ms server wait", elapsed)
 	}
+	// The operation waited its time: its next requests are sent once.
+	again := &absentFor{n: 1 << 40, fail: refused}
+	req, err = http.NewRequestWithContext(ctx, http.MethodGet, "http://api.invalid/api/v1/pods", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err = policy.Wrap(again).RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if n := again.attempts.Load(); n != 1 {
+		t.Errorf("a request after the server wait ended: %d attempts, want 1", n)
+	}
+	if !strings.Contains(string(body), "within the operation's timeout") {
+		t.Errorf("message %s does not say the server gave no answer within the timeout", body)
+	}
 }
 
 // TestServerWaitKeepsContextDeadline checks that a request's own deadline
