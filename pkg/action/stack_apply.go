@@ -52,10 +52,18 @@ type StackReleaseResult struct {
 type StackApplyResult struct {
 	Environment string               `json:"environment"`
 	Releases    []StackReleaseResult `json:"releases"`
-	// Pruned are the releases uninstalled; Kept those the inventory holds
-	// that the stack no longer has, left in place (no --prune, or keep).
+	// Pruned are the releases uninstalled; Kept those left in place that
+	// the stack no longer has (without --prune, or keep: true) or that
+	// destroy leaves (keep: true).
 	Pruned []StackReleaseResult `json:"pruned,omitempty"`
-	Kept   []string             `json:"kept,omitempty"`
+	Kept   []KeptRelease        `json:"kept,omitempty"`
+}
+
+// KeptRelease is a release left in place, and why.
+type KeptRelease struct {
+	Name      string `json:"name"`
+	Namespace string `json:"namespace"`
+	Reason    string `json:"reason"`
 }
 
 // Failed reports whether a release failed or was skipped.

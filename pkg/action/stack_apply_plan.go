@@ -73,7 +73,9 @@ func ApplyStackPlan(ctx context.Context, t *StackTarget, p *stack.PlannedEnviron
 			continue
 		}
 		res, err := t.uninstall(ctx, stack.InventoryRelease{Name: r.Name, Namespace: r.Namespace, Chart: r.Chart, Version: r.Version})
-		out.Pruned = append(out.Pruned, res)
+		if res.Outcome != "" {
+			out.Pruned = append(out.Pruned, res)
+		}
 		if err != nil {
 			return out, err
 		}

@@ -57,12 +57,23 @@ func (t *StackTarget) pruneOrKeep(ctx context.Context, out *StackApplyResult, op
 	}
 	prune := opts.Prune && t.Selected == nil && !out.Failed()
 	for _, e := range t.orphans(inv) {
-		if !prune || e.Keep {
-			out.Kept = append(out.Kept, e.Name)
+		switch {
+		case e.Keep:
+			out.Kept = append(out.Kept, KeptRelease{Name: e.Name, Namespace: e.Namespace,
+				Reason: "no longer in the stack file; keep: true (destroy --force removes it)"})
+			continue
+		case !prune:
+			reason := "no longer in the stack file: apply --prune uninstalls it"
+			if opts.Prune {
+				reason = "no longer in the stack file: not pruned, as a release failed or -l selected releases"
+			}
+			out.Kept = append(out.Kept, KeptRelease{Name: e.Name, Namespace: e.Namespace, Reason: reason})
 			continue
 		}
 		res, err := t.uninstall(ctx, e)
-		out.Pruned = append(out.Pruned, res)
+		if res.Outcome != "" {
+			out.Pruned = append(out.Pruned, res)
+		}
 		if err != nil {
 			return err
 		}
@@ -74,12 +85,17 @@ func (t *StackTarget) pruneOrKeep(ctx context.Context, out *StackApplyResult, op
 // inventory.
 func (t *StackTarget) uninstall(ctx context.Context, e stack.InventoryRelease) (StackReleaseResult, error) {
 	res := StackReleaseResult{Name: e.Name, Namespace: e.Namespace, Chart: e.Chart, Version: e.Version, Started: t.now()}
-	t.emit(StackEvent{Type: StackEventStarted, Release: e.Name, Message: "uninstall"})
 	cfg, err := t.config(e.Name, e.Namespace)
+	var results []UninstallResult
 	if err == nil {
-		_, err = Uninstall(ctx, cfg, []string{e.Name}, UninstallOptions{IgnoreNotFound: true, Wait: true})
+		results, err = Uninstall(ctx, cfg, []string{e.Name}, UninstallOptions{IgnoreNotFound: true, Wait: true})
 	}
 	res.Finished = t.now()
+	if err == nil && len(results) == 1 && results[0].NotFound {
+		// Never installed, or gone already: nothing to report.
+		_, err = t.Inventory.Update(context.WithoutCancel(ctx), func(inv *stack.Inventory) { inv.Remove(e.Name) })
+		return StackReleaseResult{}, err
+	}
 	if err != nil {
 		res.Outcome, res.Error = stack.OutcomeFailed, err.Error()
 		t.emit(StackEvent{Type: StackEventFinished, Release: e.Name, Outcome: string(res.Outcome), Message: res.Error})
@@ -126,11 +142,13 @@ func DestroyStack(ctx context.Context, t *StackTarget, opts DestroyStackOptions)
 			e.Keep = true
 		}
 		if e.Keep && !opts.Force {
-			out.Kept = append(out.Kept, e.Name)
+			out.Kept = append(out.Kept, KeptRelease{Name: e.Name, Namespace: e.Namespace, Reason: "keep: true (--force removes it)"})
 			continue
 		}
 		res, err := t.uninstall(ctx, e)
-		out.Pruned = append(out.Pruned, res)
+		if res.Outcome != "" {
+			out.Pruned = append(out.Pruned, res)
+		}
 		if err != nil {
 			return out, err
 		}

@@ -204,7 +204,7 @@ func TestApplyStackUnchangedAndPrune(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Pruned) != 1 || res.Pruned[0].Name != "web" || !cmp.Equal(res.Kept, []string{"db"}) {
+	if len(res.Pruned) != 1 || res.Pruned[0].Name != "web" || len(res.Kept) != 1 || res.Kept[0].Name != "db" {
 		t.Errorf("pruned %v, kept %v; want web pruned and db kept", res.Pruned, res.Kept)
 	}
 	if getObject(t, f.dyn, configMaps, f.ns, "web") != nil || f.history("web") != nil {

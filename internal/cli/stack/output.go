@@ -134,8 +134,8 @@ func writeApplyTable(w io.Writer, results []*action.StackApplyResult) error {
 				row(res.Environment, r, string(r.Outcome))
 			}
 		}
-		for _, name := range res.Kept {
-			fmt.Fprintf(tw, "%s\t%s\t\tkept\t-\t\tno longer in the stack file: prune with --prune (keep: true needs destroy --force)\n", label(res.Environment), name)
+		for _, k := range res.Kept {
+			fmt.Fprintf(tw, "%s\t%s\t%s\tkept\t-\t\t%s\n", label(res.Environment), k.Name, k.Namespace, k.Reason)
 		}
 	}
 	return tw.Flush()
