@@ -64,6 +64,7 @@ manifest, Secrets included: keep it as safe as the values it came from.`,
 		"merge the new values over the last revision's, over the new chart's defaults")
 	u.ref.AddDependencyUpdateFlag(fs)
 	u.render.AddFlags(fs)
+	u.prov.AddFlags(fs)
 	return cmd
 }
 
@@ -80,7 +81,7 @@ func runDiffUpgrade(ctx context.Context, f *Factory, o *diffUpgradeOptions) erro
 	if err != nil {
 		return err
 	}
-	c, err := u.ref.loadRenderable(ctx, f, u.chartPath)
+	lc, err := u.ref.locateRenderable(ctx, f, u.chartPath)
 	if err != nil {
 		return err
 	}
@@ -92,10 +93,12 @@ func runDiffUpgrade(ctx context.Context, f *Factory, o *diffUpgradeOptions) erro
 	if err != nil {
 		return err
 	}
-	res, err := action.DiffUpgrade(awaitServer(ctx, settings.Timeout), cfg, c, user, action.UpgradeOptions{
+	res, err := action.DiffUpgrade(awaitServer(ctx, settings.Timeout), cfg, lc.Chart, user, action.UpgradeOptions{
 		ApplySettings: settings,
 		RenderOptions: renderOpts,
 		Name:          u.name, Install: u.install, CreateNamespace: u.createNamespace, Values: u.valuesPolicy(),
+		// A plan keeps where its revision came from.
+		Provenance: provenanceOf(u.chartPath, lc, f.origin(ctx, &u.prov, true)),
 	})
 	if err != nil {
 		return fmt.Errorf("diff upgrade of release %q: %w", u.name, err)
@@ -136,8 +139,9 @@ func runUpgradePlan(ctx context.Context, f *Factory, o *upgradeOptions, planFile
 		return err
 	}
 	settings.NoHooks = o.hooks.noHooks
+	origin := f.origin(ctx, &o.prov, true)
 	rel, cs, err := action.ApplyPlan(ctx, cfg, plan, action.ApplyPlanOptions{
-		ApplySettings: settings, RollbackOnFailure: o.hooks.rollbackOnFailure,
+		ApplySettings: settings, RollbackOnFailure: o.hooks.rollbackOnFailure, Origin: &origin,
 	})
 	if err != nil {
 		return fmt.Errorf("upgrade release %q with plan %s: %w", o.name, planFile, err)

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/berth-sh/berth/pkg/action"
 )
 
 // Exit codes of berth. They are part of berth's interface: scripts and CI
@@ -21,7 +23,21 @@ const (
 	// ExitChanges is returned by commands run with --detailed-exitcode when
 	// they found changes.
 	ExitChanges = 2
+
+	// The exit codes of berth promote's refusals, one per gate
+	// (docs/promotion.md); when several gates refuse, the first's.
+	ExitRefusedSoak       = 3
+	ExitRefusedTests      = 4
+	ExitRefusedSignature  = 5
+	ExitRefusedSameDigest = 6
+	ExitRefusedApproved   = 7
 )
+
+// refusalExitCodes map the gates of berth promote to their exit codes.
+var refusalExitCodes = map[action.Gate]int{
+	action.GateSoak: ExitRefusedSoak, action.GateTests: ExitRefusedTests, action.GateSignature: ExitRefusedSignature,
+	action.GateSameDigest: ExitRefusedSameDigest, action.GateApproved: ExitRefusedApproved,
+}
 
 // UsageError is an error in the command line. berth prints it with the
 // command's usage line and a hint, and exits with ExitUsage.
@@ -58,6 +74,12 @@ func ExitCode(err error) int {
 	var usage *UsageError
 	if errors.As(err, &usage) {
 		return ExitUsage
+	}
+	var refused *action.PromoteRefusedError
+	if errors.As(err, &refused) && len(refused.Refusals) > 0 {
+		if code, ok := refusalExitCodes[refused.Refusals[0].Gate]; ok {
+			return code
+		}
 	}
 	return ExitError
 }

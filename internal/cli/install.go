@@ -22,6 +22,7 @@ type installOptions struct {
 	ref    chartRefFlags
 	render renderFlags
 	labels labelFlags
+	prov   provenanceFlags
 
 	name            string
 	chartPath       string
@@ -83,6 +84,7 @@ objects to the API server with a server-side dry run. Nothing is recorded.`,
 	o.ref.AddDependencyUpdateFlag(fs)
 	o.render.AddFlags(fs)
 	o.labels.AddFlags(fs, false)
+	o.prov.AddFlags(fs)
 	fs.BoolVarP(&o.generateName, "generate-name", "g", false, "generate the release name from the chart name")
 	fs.StringVar(&o.nameTemplate, "name-template", "", "name the release with this Go template (sprig functions), e.g. 'web-{{ randAlpha 4 | lower }}'")
 	fs.BoolVar(&o.createNamespace, "create-namespace", false, "create the release namespace if it does not exist")
@@ -130,10 +132,11 @@ func runInstall(ctx context.Context, f *Factory, o *installOptions) error {
 	if err != nil {
 		return err
 	}
-	c, err := o.ref.loadRenderable(ctx, f, o.chartPath)
+	lc, err := o.ref.locateRenderable(ctx, f, o.chartPath)
 	if err != nil {
 		return err
 	}
+	c := lc.Chart
 	if o.generateName {
 		o.name = generateName(c.Name())
 	}
@@ -157,6 +160,7 @@ func runInstall(ctx context.Context, f *Factory, o *installOptions) error {
 		CreateNamespace: o.createNamespace,
 		SkipCRDs:        o.skipCRDs,
 		Labels:          labels,
+		Provenance:      provenanceOf(o.chartPath, lc, f.origin(ctx, &o.prov, settings.DryRun != action.DryRunClient)),
 
 		RollbackOnFailure: o.hooks.rollbackOnFailure,
 	})

@@ -64,6 +64,7 @@ do for kubectl, and KUBECONFIG is honoured.
 	addReleaseCommands(root, f)
 	addMigrateCommands(root, f)
 	addStackCommands(root, f)
+	addPromoteCommands(root, f)
 	root.AddCommand(
 		newVersionCmd(f),
 		newCompletionCmd(f),

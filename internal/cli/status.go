@@ -26,7 +26,12 @@ func newStatusCmd(f *Factory) *cobra.Command {
 		Short: "show the status of a release",
 		Long: `Show the last revision of release NAME (or --revision): its status,
 when it was deployed, its description, the live state of each object of its
-manifest (ok, missing, not-owned, deleting, unknown-kind) and its notes.`,
+manifest (ok, missing, not-owned, deleting, unknown-kind) and its notes.
+
+It shows the revision's provenance too: the chart as given and the digest of
+the bytes deployed, the digest of the values, the source revision and CI
+run, who deployed it, where a promotion came from, and the runs of its
+tests (berth test). -o json prints them whole (docs/output.md).`,
 		Example: `  berth status web
   berth status web --revision 2 -o yaml`,
 		Args: exactArgs("name"),
@@ -48,7 +53,7 @@ func runStatus(ctx context.Context, f *Factory, o *statusOptions) error {
 	if err != nil {
 		return err
 	}
-	r := statusReport{releaseReport: reportOf(rel, nil)}
+	r := statusReport{releaseReport: reportOf(rel, nil), Provenance: rel.Provenance, Tests: rel.Tests}
 	if rel.Status != release.StatusUninstalled {
 		if r.Objects, err = liveObjects(ctx, f, rel); err != nil {
 			return err
@@ -61,7 +66,11 @@ func runStatus(ctx context.Context, f *Factory, o *statusOptions) error {
 // state of each object of its manifest. See docs/output.md.
 type statusReport struct {
 	releaseReport
-	Objects []objectState `json:"objects,omitempty"`
+	// Provenance is where the revision came from.
+	Provenance *release.Provenance `json:"provenance,omitempty"`
+	// Tests are the revision's recorded test runs, oldest first.
+	Tests   []release.TestRecord `json:"tests,omitempty"`
+	Objects []objectState        `json:"objects,omitempty"`
 }
 
 // objectState is the live state of one object.
@@ -94,6 +103,9 @@ func writeStatus(w io.Writer, r statusReport) error {
 	notes := r.Notes
 	r.Notes = ""
 	if err := writeReport(w, r.releaseReport); err != nil {
+		return err
+	}
+	if err := writeProvenance(w, r.Provenance, r.Tests); err != nil {
 		return err
 	}
 	if len(r.Objects) > 0 {

@@ -19,6 +19,7 @@ type upgradeOptions struct {
 	ref    chartRefFlags
 	render renderFlags
 	labels labelFlags
+	prov   provenanceFlags
 
 	name                 string
 	chartPath            string
@@ -102,6 +103,7 @@ any of its objects changed since the plan was made.`,
 	o.ref.AddDependencyUpdateFlag(fs)
 	o.render.AddFlags(fs)
 	o.labels.AddFlags(fs, true)
+	o.prov.AddFlags(fs)
 	fs.BoolVar(&o.skipCRDs, "skip-crds", false, "with --install, do not apply the chart's crds/ files (an upgrade never applies them, as in Helm)")
 	fs.BoolVar(&o.hideNotes, "hide-notes", false, "do not print the chart's NOTES.txt")
 	addHistoryMaxAlias(fs, &o.apply)
@@ -140,7 +142,7 @@ func runUpgrade(ctx context.Context, f *Factory, o *upgradeOptions) error {
 	if err != nil {
 		return err
 	}
-	c, err := o.ref.loadRenderable(ctx, f, o.chartPath)
+	lc, err := o.ref.locateRenderable(ctx, f, o.chartPath)
 	if err != nil {
 		return err
 	}
@@ -154,7 +156,7 @@ func runUpgrade(ctx context.Context, f *Factory, o *upgradeOptions) error {
 		return err
 	}
 	progress := startProgress(cfg, f.ErrOut, o.output.Format)
-	rel, cs, err := action.Upgrade(awaitServer(ctx, settings.Timeout), cfg, c, user, action.UpgradeOptions{
+	rel, cs, err := action.Upgrade(awaitServer(ctx, settings.Timeout), cfg, lc.Chart, user, action.UpgradeOptions{
 		ApplySettings:   settings,
 		RenderOptions:   renderOpts,
 		Name:            o.name,
@@ -164,6 +166,7 @@ func runUpgrade(ctx context.Context, f *Factory, o *upgradeOptions) error {
 		Values:          o.valuesPolicy(),
 		Labels:          labels,
 		UnsetLabels:     unset,
+		Provenance:      provenanceOf(o.chartPath, lc, f.origin(ctx, &o.prov, settings.DryRun != action.DryRunClient)),
 
 		RollbackOnFailure: o.hooks.rollbackOnFailure,
 	})
