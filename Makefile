@@ -35,8 +35,8 @@ install: ## go install berth with version information
 	$(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/berth
 
 .PHONY: tools
-tools: ## build etcd, kube-apiserver, controller-manager, scheduler, kubectl, kwok, Helm 4 and Helm 3 (cached per version)
-	hack/tools/build.sh cluster helm
+tools: ## build etcd, kube-apiserver, controller-manager, scheduler, kubectl, kwok, Helm 4, Helm 3 and cosign (cached per version)
+	hack/tools/build.sh cluster helm cosign
 
 .PHONY: test
 test: tools build unit e2e ## everything: unit + envtest integration + end-to-end on the local cluster
@@ -46,13 +46,17 @@ unit: ## unit and envtest integration tests (go test ./...), including the docs 
 	$(GOTEST) -count=1 ./...
 
 .PHONY: e2e
-e2e: tools build ## end-to-end tests on the local cluster and registry (each started and stopped for the run unless already up)
+e2e: tools build ## end-to-end tests on the local cluster and registries A and B (each started and stopped for the run unless already up)
 	cluster=0; hack/cluster.sh status >/dev/null 2>&1 && cluster=1; \
 	registry=0; hack/registry.sh status >/dev/null 2>&1 && registry=1; \
 	status=0; { hack/cluster.sh up && hack/registry.sh up; } || status=$$?; \
 	[ $$status != 0 ] || $(GOTEST) -count=1 -tags e2e ./test/e2e/... || status=$$?; \
 	[ $$registry = 1 ] || hack/registry.sh down; \
 	[ $$cluster = 1 ] || hack/cluster.sh down; exit $$status
+
+.PHONY: endurance
+endurance: tools build ## endurance tests on a cluster of their own (temporary directory): API server restarts, etcd compaction, contention, namespace deletion
+	$(GOTEST) -count=1 -tags endurance -timeout 30m ./test/endurance/...
 
 .PHONY: cluster-up
 cluster-up: tools ## start the local cluster (kubeconfig in .cluster/kubeconfig)
@@ -123,4 +127,4 @@ compat-update: build ## record the corpus cases that pass now in hack/compat-pas
 clean: ## remove bin/ links and build output (the tools cache is kept)
 	-hack/registry.sh down 2>/dev/null
 	-hack/cluster.sh down 2>/dev/null
-	rm -rf $(BIN) dist .cluster .registry
+	rm -rf $(BIN) dist .cluster .registry .registry-b

@@ -20,12 +20,13 @@ import (
 )
 
 // Names of the variables in .registry/env; test/e2e reads the same names
-// from its environment first.
+// from its environment first. Registry B's, in .registry-b/env, have _B
+// after BERTH_E2E_REGISTRY (BERTH_E2E_REGISTRY_B_USER).
 const (
 	envAddr     = "BERTH_E2E_REGISTRY"
-	envUser     = "BERTH_E2E_REGISTRY_USER"
-	envPassword = "BERTH_E2E_REGISTRY_PASSWORD" //nolint:gosec // a variable's name, not a credential
-	envCA       = "BERTH_E2E_REGISTRY_CA"
+	envUser     = "_USER"
+	envPassword = "_PASSWORD" //nolint:gosec // a variable's name, not a credential
+	envCA       = "_CA"
 )
 
 // testUser is the one user in the htpasswd file.
@@ -58,6 +59,10 @@ func configYAML(s settings) ([]byte, error) {
 			"addr":   s.Addr,
 			"secret": s.Secret,
 			"tls":    m{"certificate": s.TLS.Cert, "key": s.TLS.Key},
+			// Relative upload locations, so that a proxy in front of the
+			// registry (the fault-injecting one of the tests) stays in
+			// the path of every request.
+			"relativeurls": true,
 		},
 		"auth": m{"htpasswd": m{"realm": "berth-e2e", "path": s.Htpasswd}},
 	}
@@ -68,11 +73,12 @@ func configYAML(s settings) ([]byte, error) {
 	return out, nil
 }
 
-// envFileData renders s as the shell assignments of .registry/env.
-func envFileData(s settings) ([]byte, error) {
+// envFileData renders s as the shell assignments of an env file, the
+// variables' names starting with prefix.
+func envFileData(prefix string, s settings) ([]byte, error) {
 	var b bytes.Buffer
 	for _, kv := range [][2]string{
-		{envAddr, s.Addr}, {envUser, s.User}, {envPassword, s.Password}, {envCA, s.TLS.CA},
+		{prefix, s.Addr}, {prefix + envUser, s.User}, {prefix + envPassword, s.Password}, {prefix + envCA, s.TLS.CA},
 	} {
 		if strings.ContainsAny(kv[1], "'\n") {
 			return nil, fmt.Errorf("%s: %q cannot be written as a shell word", kv[0], kv[1])

@@ -74,7 +74,7 @@ func testSettings(dir string) settings {
 func TestEnvFileRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	s := testSettings(dir)
-	data, err := envFileData(s)
+	data, err := envFileData(envAddr+"_B", s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,12 +86,15 @@ func TestEnvFileRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{envAddr: s.Addr, envUser: "berth", envPassword: "pw", envCA: s.TLS.CA}
+	want := map[string]string{
+		"BERTH_E2E_REGISTRY_B": s.Addr, "BERTH_E2E_REGISTRY_B_USER": "berth",
+		"BERTH_E2E_REGISTRY_B_PASSWORD": "pw", "BERTH_E2E_REGISTRY_B_CA": s.TLS.CA,
+	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("env file (-want +got):\n%s", diff)
 	}
 	s.Password = "it's"
-	if _, err := envFileData(s); err == nil {
+	if _, err := envFileData(envAddr, s); err == nil {
 		t.Error("envFileData accepted a value with a single quote")
 	}
 }

@@ -19,7 +19,8 @@ func (r *registry) check(ctx context.Context) (settings, error) {
 	if err != nil {
 		return settings{}, fmt.Errorf("read connection details: %w", err)
 	}
-	s := settings{Addr: env[envAddr], User: env[envUser], Password: env[envPassword], TLS: tlsFiles{CA: env[envCA]}}
+	pre := r.envPrefix
+	s := settings{Addr: env[pre], User: env[pre+envUser], Password: env[pre+envPassword], TLS: tlsFiles{CA: env[pre+envCA]}}
 	pid := localproc.ReadPID(r.pidFile())
 	if !localproc.Running(pid, r.processName()) {
 		return s, fmt.Errorf("no %s process with the PID recorded in %s", r.processName(), r.pidFile())
@@ -34,10 +35,10 @@ func (r *registry) check(ctx context.Context) (settings, error) {
 func (r *registry) status(ctx context.Context, stdout io.Writer) error {
 	s, err := r.check(ctx)
 	if err != nil {
-		fmt.Fprintf(stdout, "registry: down: %v\n", err)
+		fmt.Fprintf(stdout, "%s: down: %v\n", r.name, err)
 		return errUnhealthy
 	}
-	fmt.Fprintf(stdout, "registry: up at https://%s (PID %d, user %s, CA %s)\n", s.Addr, localproc.ReadPID(r.pidFile()), s.User, s.TLS.CA)
+	fmt.Fprintf(stdout, "%s: up at https://%s (PID %d, user %s, CA %s)\n", r.name, s.Addr, localproc.ReadPID(r.pidFile()), s.User, s.TLS.CA)
 	return nil
 }
 
@@ -49,7 +50,7 @@ func (r *registry) down(stdout io.Writer) error {
 		if err := localproc.Stop(pid, r.processName(), 10*time.Second); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "stopped registry (PID %d)\n", pid)
+		fmt.Fprintf(stdout, "stopped %s (PID %d)\n", r.name, pid)
 	}
 	if err := os.RemoveAll(r.dir); err != nil {
 		return fmt.Errorf("remove %s: %w", r.dir, err)

@@ -21,7 +21,7 @@ const startTimeout = 30 * time.Second
 // up starts the registry unless the recorded one still answers.
 func (r *registry) up(ctx context.Context, stdout io.Writer) error {
 	if s, err := r.check(ctx); err == nil {
-		fmt.Fprintf(stdout, "registry already up at %s (env in %s)\n", s.Addr, r.envFile())
+		fmt.Fprintf(stdout, "%s already up at %s (env in %s)\n", r.name, s.Addr, r.envFile())
 		return nil
 	}
 	if _, err := os.Stat(r.binary); err != nil {
@@ -44,7 +44,7 @@ func (r *registry) up(ctx context.Context, stdout io.Writer) error {
 		_ = localproc.Stop(pid, r.processName(), 5*time.Second)
 		return fmt.Errorf("%w\nlast lines of %s:\n%s", err, r.logFile(), tail(r.logFile(), 20))
 	}
-	env, err := envFileData(s)
+	env, err := envFileData(r.envPrefix, s)
 	if err == nil {
 		err = testpki.WriteFiles([]testpki.File{{Path: r.envFile(), Data: env}})
 	}
@@ -52,8 +52,8 @@ func (r *registry) up(ctx context.Context, stdout io.Writer) error {
 		_ = localproc.Stop(pid, r.processName(), 5*time.Second)
 		return err
 	}
-	fmt.Fprintf(stdout, "registry up at https://%s in %s (PID %d, user %s, CA %s, env in %s)\n",
-		s.Addr, time.Since(start).Round(time.Millisecond), pid, s.User, s.TLS.CA, r.envFile())
+	fmt.Fprintf(stdout, "%s up at https://%s in %s (PID %d, user %s, CA %s, env in %s)\n",
+		r.name, s.Addr, time.Since(start).Round(time.Millisecond), pid, s.User, s.TLS.CA, r.envFile())
 	return nil
 }
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds tools from the Go module proxy and links them into bin/ of the
-# repository. Usage: hack/tools/build.sh [cluster] [helm]
+# repository. Usage: hack/tools/build.sh [cluster] [helm] [cosign]
 #   cluster (the default): etcd, kube-apiserver, kube-controller-manager,
 #            kube-scheduler, kubectl, kwok, kwok-stages.yaml
 #   helm:    Helm v4 (bin/helm) and the newest Helm v3 (bin/helm3), for
 #            interop tests, benchmarks and comparisons only
+#   cosign:  cosign v3 (bin/cosign), for the signing interop tests only
 # Versions come from the go.mod files beside this script. Built binaries are
 # kept in the user cache dir keyed by version, so a fresh clone (or a second
 # `make test`) reuses them; a version bump builds anew. Every build goes to a
@@ -38,6 +39,7 @@ etcd_version=$(modver etcd go.etcd.io/etcd/server/v3)
 kwok_version=$(modver kwok sigs.k8s.io/kwok)
 helm_version=$(modver helm helm.sh/helm/v4)
 helm3_version=$(modver helm3 helm.sh/helm/v3)
+cosign_version=$(modver cosign github.com/sigstore/cosign/v3)
 
 build_etcd() { cd "$here/etcd" && go build -trimpath -ldflags "-s -w" -o "$out/etcd" .; }
 build_kube() {
@@ -57,6 +59,10 @@ build_helm() {
 build_helm3() {
   cd "$here/helm3" && go build -trimpath \
     -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$helm3_version" -o "$out/helm3" helm.sh/helm/v3/cmd/helm
+}
+build_cosign() {
+  cd "$here/cosign" && go build -trimpath \
+    -ldflags "-s -w -X sigs.k8s.io/release-utils/version.gitVersion=$cosign_version" -o "$out/cosign" github.com/sigstore/cosign/v3/cmd/cosign
 }
 build_kwok() {
   cd "$here/kwok" && go build -trimpath -ldflags "-s -w" -o "$out/kwok" sigs.k8s.io/kwok/cmd/kwok
@@ -93,11 +99,17 @@ helm() {
   link "helm3-$helm3_version-$goarch" helm3
 }
 
+cosign() {
+  build "cosign-$cosign_version-$goarch" build_cosign
+  link "cosign-$cosign_version-$goarch" cosign
+}
+
 [ $# -gt 0 ] || set -- cluster
 for component in "$@"; do
   case $component in
   cluster) cluster ;;
   helm) helm ;;
-  *) echo "hack/tools/build.sh: unknown component $component (use cluster or helm)" >&2; exit 2 ;;
+  cosign) cosign ;;
+  *) echo "hack/tools/build.sh: unknown component $component (use cluster, helm or cosign)" >&2; exit 2 ;;
   esac
 done
