@@ -116,3 +116,27 @@ step berth rollback web 1 --timeout 2m
 step berth uninstall web shop --wait
 unset HELM_NAMESPACE
 stop_serve
+
+printf '\n== stacks: many releases from one file (examples/stack), two environments, one reviewed plan\n'
+cp -r "$root/examples/stack" stack
+cd stack
+context=$(kubectl config current-context)
+# Both environments of the demo are namespaces of the local cluster; in a real
+# system each names its own cluster's context.
+export SHOP_STAGING_CONTEXT=$context SHOP_PROD_CONTEXT=$context
+step berth stack graph --format mermaid
+step berth stack plan -e prod --explain api.replicaCount
+step berth stack apply -e staging,prod
+step berth stack apply -e staging,prod   # nothing changed: every release unchanged, no revision recorded
+sed -i 's/replicaCount: 3/replicaCount: 4/' values/api-prod.yaml
+step berth stack plan -e prod --out plan.json --detailed-exitcode || printf '(exit %d: changes planned)\n' "$?"
+step berth stack apply --plan plan.json
+step berth stack status -e prod
+printf '\n== a release removed from the file is pruned only with --prune; keep: true protects the database\n'
+sed -i '/^  - name: cache$/,/^    labels: {tier: data}$/d; s/, {release: cache, until: ready}//' berth.yaml
+step berth stack plan -e staging
+step berth stack apply -e staging --prune
+step berth stack destroy -e staging,prod
+step berth stack destroy -e staging,prod --force
+kubectl delete namespace shop-staging shop-prod --wait=false >/dev/null
+cd "$work"

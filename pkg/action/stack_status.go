@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
+
 	"github.com/berth-sh/berth/pkg/kube"
 	"github.com/berth-sh/berth/pkg/release"
 	"github.com/berth-sh/berth/pkg/render"
@@ -112,8 +114,10 @@ func readiness(ctx context.Context, cfg *Configuration, rel *release.Release) st
 		return "unknown: " + err.Error()
 	}
 	entries := make([]kube.ChangeSetEntry, len(refs))
+	mapper := cfg.Kube.RESTMapper()
 	for i, r := range refs {
-		if r.Namespace == "" {
+		m, err := mapper.RESTMapping(r.GroupKind(), r.Version)
+		if r.Namespace == "" && err == nil && m.Scope.Name() == meta.RESTScopeNameNamespace {
 			r.Namespace = cfg.Namespace
 		}
 		entries[i] = kube.ChangeSetEntry{Ref: r, Subject: r.String(), Action: kube.ActionUnchanged}
