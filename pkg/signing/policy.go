@@ -64,6 +64,10 @@ type Rule struct {
 	Identities []Identity `json:"identities,omitempty" yaml:"identities,omitempty" doc:"keyless signers: certificate identities (issuer and subject); needs trustedRoot"`
 	// TrustedRoot is a Sigstore trusted_root.json (Fulcio, Rekor, TSA keys).
 	TrustedRoot string `json:"trustedRoot,omitempty" yaml:"trustedRoot,omitempty" doc:"Sigstore trusted root (trusted_root.json) that keyless signatures chain to"`
+	// IgnoreSCT accepts keyless certificates without a certificate
+	// transparency timestamp (a private Fulcio without a CT log), as
+	// cosign's --insecure-ignore-sct does.
+	IgnoreSCT bool `json:"ignoreSCT,omitempty" yaml:"ignoreSCT,omitempty" doc:"accept keyless certificates without a signed certificate timestamp (a private Fulcio without a CT log); insecure otherwise"`
 	// Notation trusts Notation signatures.
 	Notation *NotationTrust `json:"notation,omitempty" yaml:"notation,omitempty" doc:"Notation signatures: trusted certificates and identities"`
 	// Keyring is an OpenPGP keyring for Helm .prov files.

@@ -70,7 +70,7 @@ func (v *Verifier) load(r *Rule) (*ruleTrust, error) {
 	if t, ok := v.trust[r]; ok {
 		return t, nil
 	}
-	t := &ruleTrust{cosign: cosignTrust{identities: r.Identities}}
+	t := &ruleTrust{cosign: cosignTrust{identities: r.Identities, ignoreSCT: r.IgnoreSCT}}
 	where := v.where(r)
 	for _, f := range r.Keys {
 		path := v.policy.resolve(f)
