@@ -18,28 +18,26 @@ import (
 )
 
 // absentFor is a transport standing for an API server that gives no answer
-// (fail) to the first n requests, then answers 200; attempts counts them.
+// to the first n requests (it refuses the connection, or answers status
+// when that is not refused), then answers 200; attempts counts them.
 type absentFor struct {
 	n        int64
-	fail     func() (*http.Response, error)
+	status   int
 	attempts atomic.Int64
 }
 
+// refused stands for a connection refused in absentFor.status.
+const refused = 0
+
 func (a *absentFor) RoundTrip(r *http.Request) (*http.Response, error) {
+	status := http.StatusOK
 	if a.attempts.Add(1) <= a.n {
-		return a.fail()
+		status = a.status
 	}
-	return &http.Response{StatusCode: http.StatusOK, Body: io.NopCloser(strings.NewReader("{}")), Request: r}, nil
-}
-
-func refused() (*http.Response, error) {
-	return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
-}
-
-func answering(status int) func() (*http.Response, error) {
-	return func() (*http.Response, error) {
-		return &http.Response{StatusCode: status, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(""))}, nil
+	if status == refused {
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 	}
+	return &http.Response{StatusCode: status, Header: http.Header{}, Body: io.NopCloser(strings.NewReader("{}")), Request: r}, nil
 }
 
 // TestServerWait checks that under WithServerWait a request whose server
@@ -51,19 +49,19 @@ func TestServerWait(t *testing.T) {
 		name         string
 		wait         time.Duration // 0: no WithServerWait
 		absent       int64
-		fail         func() (*http.Response, error)
+		fail         int
 		wantStatus   int
 		wantAttempts int64
 	}{
 		{"refused, no server wait: the policy's attempts", 0, 30, refused, http.StatusServiceUnavailable, 4},
 		{"refused 30 times, waited for", time.Minute, 30, refused, http.StatusOK, 31},
-		{"503 30 times, waited for", time.Minute, 30, answering(http.StatusServiceUnavailable), http.StatusOK, 31},
-		{"502 and 504 count as no answer", time.Minute, 12, answering(http.StatusGatewayTimeout), http.StatusOK, 13},
-		{"a 500 is an answer: the policy's attempts", time.Minute, 30, answering(http.StatusInternalServerError), http.StatusInternalServerError, 4},
+		{"503 30 times, waited for", time.Minute, 30, http.StatusServiceUnavailable, http.StatusOK, 31},
+		{"502 and 504 count as no answer", time.Minute, 12, http.StatusGatewayTimeout, http.StatusOK, 13},
+		{"a 500 is an answer: the policy's attempts", time.Minute, 30, http.StatusInternalServerError, http.StatusInternalServerError, 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			server := &absentFor{n: tt.absent, fail: tt.fail}
+			server := &absentFor{n: tt.absent, status: tt.fail}
 			ctx := t.Context()
 			if tt.wait > 0 {
 				ctx = kube.WithServerWait(ctx, tt.wait)
@@ -84,7 +82,7 @@ func TestServerWait(t *testing.T) {
 // TestServerWaitEnds checks that a server that stays away is given up on
 // once the server wait is over, with the message that says so.
 func TestServerWaitEnds(t *testing.T) {
-	server := &absentFor{n: 1 << 40, fail: refused}
+	server := &absentFor{n: 1 << 40, status: refused}
 	policy := kube.RetryPolicy{MaxAttempts: 2, BaseDelay: 10 * time.Millisecond, MaxDelay: 20 * time.Millisecond}
 	ctx := kube.WithServerWait(t.Context(), 300*time.Millisecond)
 	start := time.Now()
@@ -110,7 +108,7 @@ func TestServerWaitEnds(t *testing.T) {
 		t.Errorf("gave up after %s, want about the 300ms server wait", elapsed)
 	}
 	// The operation waited its time: its next requests are sent once.
-	again := &absentFor{n: 1 << 40, fail: refused}
+	again := &absentFor{n: 1 << 40, status: refused}
 	req, err = http.NewRequestWithContext(ctx, http.MethodGet, "http://api.invalid/api/v1/pods", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -132,7 +130,7 @@ func TestServerWaitEnds(t *testing.T) {
 // TestServerWaitKeepsContextDeadline checks that a request's own deadline
 // still ends it within a longer server wait.
 func TestServerWaitKeepsContextDeadline(t *testing.T) {
-	server := &absentFor{n: 1 << 40, fail: refused}
+	server := &absentFor{n: 1 << 40, status: refused}
 	ctx, cancel := context.WithTimeout(kube.WithServerWait(t.Context(), time.Hour), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()

@@ -105,4 +105,3 @@ func TestWaitWatchesPerKind(t *testing.T) {
 	}
 	t.Logf("lists %v, watches %v", counter.lists, counter.watches)
 }
-
