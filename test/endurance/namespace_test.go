@@ -14,7 +14,8 @@ import (
 )
 
 // TestNamespaceDeletedDuringUpgrade deletes the release's namespace in the
-// middle of an upgrade's apply: the upgrade must fail within bounded time
+// middle of an upgrade's apply that creates objects: the upgrade must fail
+// within bounded time
 // with an error that names the namespace being deleted, and leave no lock
 // behind: once the namespace is gone and made again, an install of the same
 // release name does not wait for a lock.
@@ -25,7 +26,9 @@ func TestNamespaceDeletedDuringUpgrade(t *testing.T) {
 	mustBerth(t, "install", "web", chart, "-n", ns)
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
-	up := startBerth(t, ctx, "upgrade", "web", chart, "-n", ns, "--set", "generation=2", "--timeout", "2m")
+	// The upgrade creates objects too, which a namespace being deleted
+	// refuses (changes to existing ones it accepts).
+	up := startBerth(t, ctx, "upgrade", "web", chart, "-n", ns, "--set", "generation=2,configMaps=2000", "--timeout", "2m")
 	up.until(t, "applying 100 objects", func() bool { return up.applied.Load() >= 100 })
 	if err := c.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
