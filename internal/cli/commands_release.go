@@ -136,13 +136,17 @@ type releaseSummary struct {
 	Description string    `json:"description"`
 	// Labels are the user's labels of the revision (--labels).
 	Labels map[string]string `json:"labels,omitempty"`
+	// Provenance is where the revision came from (chart digest, values
+	// digest, source, CI run, actor, promoted-from), from the record's
+	// metadata; omitted for revisions that have none.
+	Provenance *release.Provenance `json:"provenance,omitempty"`
 }
 
 func summaryOf(s release.Summary) releaseSummary {
 	return releaseSummary{
 		Name: s.Name, Namespace: s.Namespace, Revision: s.Revision, Status: string(s.Status),
 		Chart: s.Chart(), AppVersion: s.AppVersion, Updated: s.Updated.UTC(), Description: s.Description,
-		Labels: s.Labels,
+		Labels: s.Labels, Provenance: s.Provenance,
 	}
 }
 

@@ -90,3 +90,6 @@ func (f *Factory) kubeUser(ctx context.Context) string {
 func provenanceOf(ref string, lc *action.LocatedChart, origin action.Origin) *release.Provenance {
 	return action.NewProvenance(action.ChartSourceOf(ref, lc), origin)
 }
+
+// originOf returns a pointer to o, for the options that take one.
+func originOf(o action.Origin) *action.Origin { return &o }

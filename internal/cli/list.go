@@ -51,8 +51,12 @@ By default releases whose last revision is deployed or failed are shown;
 --deployed, --failed, --pending, --uninstalled and --superseded select
 statuses, --all selects every one. -l selects releases whose last revision
 has the given labels (set with install or upgrade --labels): k=v, k!=v,
-k in (a,b), !k. The list is read from the records' metadata: no release
-payload is read or decoded.`,
+k in (a,b), !k. Provenance labels select too: berth.sh/chart-digest and
+berth.sh/values-digest (the first 12 hex digits of the digest),
+berth.sh/source-revision and berth.sh/promoted-from (NAMESPACE.RELEASE.vN),
+so that -A -l berth.sh/chart-digest=0123456789ab finds where a build runs.
+The list is read from the records' metadata: no release payload is read or
+decoded.`,
 		Example: `  berth list -A
   berth list --filter '^web' --failed -o json
   berth list -l team=payments,tier!=test --date --reverse`,
@@ -201,10 +205,12 @@ func (o *listOptions) sort(latest []release.Summary) {
 	}
 }
 
-// selectable are the labels -l matches: the user's, and, as Helm's records
-// carry them, name, status and version.
+// selectable are the labels -l matches: the user's, berth's provenance
+// labels (berth.sh/chart-digest, ...), and, as Helm's records carry them,
+// name, status and version.
 func selectable(s release.Summary) labels.Set {
 	set := labels.Set{release.LabelName: s.Name, release.LabelStatus: string(s.Status), release.LabelVersion: strconv.Itoa(s.Revision)}
+	maps.Copy(set, s.ProvenanceLabels)
 	maps.Copy(set, s.Labels)
 	return set
 }

@@ -3,9 +3,11 @@ package cli
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
@@ -130,6 +132,32 @@ func TestPromoteCommand(t *testing.T) {
 		p.KubeUser == "" || p.PromotedFrom == nil || p.PromotedFrom.String() != "stage/"+staging+"/app@1" ||
 		p.PromotedFrom.ChartRef != pushed.Ref {
 		t.Errorf("prod's provenance: %+v", p)
+	}
+	// Where does this build run? Both releases, from their records' metadata.
+	var rows []releaseSummary
+	sel := release.LabelChartDigest + "=" + release.ShortDigest(pushed.Digest)
+	if err := json.Unmarshal([]byte(runOK(t, "list", "-A", "-l", sel, "--kubeconfig", kubeconfig, "-o", "json")), &rows); err != nil {
+		t.Fatal(err)
+	}
+	var where []string
+	for _, row := range rows {
+		where = append(where, row.Namespace+"/"+row.Name)
+		if row.Provenance == nil || row.Provenance.Chart.Digest != pushed.Digest {
+			t.Errorf("list row %s/%s provenance %+v", row.Namespace, row.Name, row.Provenance)
+		}
+	}
+	want := []string{staging + "/app", prod + "/app"}
+	slices.Sort(want)
+	slices.Sort(where)
+	if d := cmp.Diff(want, where); d != "" {
+		t.Errorf("list -A -l %s (-want +got):\n%s", sel, d)
+	}
+	rows = nil
+	if err := json.Unmarshal([]byte(runOK(t, "history", "app", "--kubeconfig", kubeconfig, "--context", "prod", "-n", prod, "-o", "json")), &rows); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].Provenance == nil || rows[0].Provenance.PromotedFrom == nil {
+		t.Errorf("history -o json: %+v", rows)
 	}
 	out := runOK(t, append([]string{"status", "app"}, src...)...)
 	for _, want := range []string{"PROVENANCE:", "chart: " + pushed.Ref + " " + pushed.Digest, "ci: https://ci.example/1", "TESTS: 1 test(s) passed"} {

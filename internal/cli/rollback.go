@@ -74,7 +74,10 @@ func runRollback(ctx context.Context, f *Factory, o *rollbackOptions) error {
 		return err
 	}
 	progress := startProgress(cfg, f.ErrOut, o.output.Format)
-	rel, cs, err := action.Rollback(awaitServer(ctx, settings.Timeout), cfg, o.name, action.RollbackOptions{ApplySettings: settings, Revision: o.revision})
+	rel, cs, err := action.Rollback(awaitServer(ctx, settings.Timeout), cfg, o.name, action.RollbackOptions{
+		ApplySettings: settings, Revision: o.revision,
+		Origin: originOf(f.origin(ctx, nil, settings.DryRun != action.DryRunClient)),
+	})
 	progress.Close()
 	if err != nil {
 		return fmt.Errorf("roll back release %q: %w", o.name, err)

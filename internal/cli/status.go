@@ -53,7 +53,7 @@ func runStatus(ctx context.Context, f *Factory, o *statusOptions) error {
 	if err != nil {
 		return err
 	}
-	r := statusReport{releaseReport: reportOf(rel, nil), Provenance: rel.Provenance, Tests: rel.Tests}
+	r := statusReport{releaseReport: reportOf(rel, nil), Tests: rel.Tests}
 	if rel.Status != release.StatusUninstalled {
 		if r.Objects, err = liveObjects(ctx, f, rel); err != nil {
 			return err
@@ -66,8 +66,6 @@ func runStatus(ctx context.Context, f *Factory, o *statusOptions) error {
 // state of each object of its manifest. See docs/output.md.
 type statusReport struct {
 	releaseReport
-	// Provenance is where the revision came from.
-	Provenance *release.Provenance `json:"provenance,omitempty"`
 	// Tests are the revision's recorded test runs, oldest first.
 	Tests   []release.TestRecord `json:"tests,omitempty"`
 	Objects []objectState        `json:"objects,omitempty"`
