@@ -204,3 +204,43 @@ func TestDependencyUpdateVerifiesSubcharts(t *testing.T) {
 		t.Errorf("the signed subchart was not written: %v", err)
 	}
 }
+
+// TestInstallRefusedByPolicyAppliesNothing: install and upgrade of an
+// unsigned chart under an enforcing policy fail before anything is
+// recorded or applied; the signed chart installs, and its revision records
+// the signature check.
+func TestInstallRefusedByPolicyAppliesNothing(t *testing.T) {
+	isolateRegistryEnv(t)
+	dir := t.TempDir()
+	reg := registry.New(t)
+	key, _ := cosignKeyPair(t, dir, "release")
+	t.Setenv(signing.EnvPassword, "pw")
+	mustRun(t, "", "push", writeChartArchive(t, dir, "web", "1.0.0"), reg.Ref("charts"), "--plain-http")
+	signedDir := t.TempDir()
+	mustRun(t, "", "push", writeChartArchive(t, signedDir, "web", "2.0.0"), reg.Ref("charts"), "--plain-http", "--sign", "--key", key)
+	policy := filepath.Join(dir, "policy.yaml")
+	if err := os.WriteFile(policy, []byte("apiVersion: berth.sh/v1alpha1\nkind: TrustPolicy\nrules:\n  - scopes: ['*']\n    keys: [release.pub]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	conn := clusterArgs(t)
+	flags := append([]string{"--plain-http", "--policy", policy}, conn...)
+	code, _, stderr := run(t, append([]string{"install", "web", reg.Ref("charts/web:1.0.0")}, flags...)...)
+	if code != ExitError || !strings.Contains(stderr, "no accepted signature") {
+		t.Fatalf("install of an unsigned chart: exit %d\n%s", code, stderr)
+	}
+	if out := runOK(t, append([]string{"list", "-q"}, conn...)...); strings.TrimSpace(out) != "" {
+		t.Fatalf("a refused install left a release: %q", out)
+	}
+	runOK(t, append([]string{"install", "web", reg.Ref("charts/web:2.0.0")}, flags...)...)
+	code, _, stderr = run(t, append([]string{"upgrade", "web", reg.Ref("charts/web:1.0.0")}, flags...)...)
+	if code != ExitError || !strings.Contains(stderr, "no accepted signature") {
+		t.Fatalf("upgrade to an unsigned chart: exit %d\n%s", code, stderr)
+	}
+	out := runOK(t, append([]string{"history", "web", "-o", "json"}, conn...)...)
+	if strings.Count(out, `"revision"`) != 1 {
+		t.Errorf("history after a refused upgrade, want one revision:\n%s", out)
+	}
+	if out := runOK(t, append([]string{"status", "web", "-o", "json"}, conn...)...); !strings.Contains(out, "sigstore-bundle") {
+		t.Errorf("status does not record the signature check:\n%s", out)
+	}
+}

@@ -222,3 +222,42 @@ func TestVerifyArchiveWithKeyring(t *testing.T) {
 		t.Errorf("a rule without keyring: %v, want an error saying so", err)
 	}
 }
+
+// TestVerifyOCIProvenanceLayer: a rule with a keyring accepts an OCI
+// chart by its Helm provenance layer when it has no cosign signature.
+func TestVerifyOCIProvenanceLayer(t *testing.T) {
+	client, reg, _ := pushedChart(t, "1.0.0")
+	archive, err := os.ReadFile("../provenance/testdata/web-0.1.0.tgz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prov, err := os.ReadFile("../provenance/testdata/web-0.1.0.tgz.prov")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := client.Push(t.Context(), archive, reg.Ref("charts"), oci.PushOptions{Prov: prov})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, _ := oci.ParseReference(res.Ref)
+	ref = ref.WithDigest(res.Digest)
+	dir := t.TempDir()
+	ring, err := os.ReadFile("../provenance/testdata/pubring.gpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir+"/ring.gpg", ring, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	v := NewVerifier(writePolicy(t, dir, "apiVersion: berth.sh/v1alpha1\nkind: TrustPolicy\nrules:\n  - scopes: ['*']\n    keyring: ring.gpg\n"))
+	got, err := v.VerifyOCI(t.Context(), client, ref, "web-0.1.0.tgz", archive, prov)
+	if err != nil {
+		t.Fatalf("VerifyOCI: %v", err)
+	}
+	if got.Signature.Format != FormatProv || got.Digest != res.Digest {
+		t.Errorf("result %+v %+v, want the provenance layer accepted for %s", got, got.Signature, res.Digest)
+	}
+	if _, err := v.VerifyOCI(t.Context(), client, ref, "web-0.1.0.tgz", archive, nil); !errors.Is(err, ErrNotSigned) {
+		t.Errorf("without the layer: %v, want ErrNotSigned", err)
+	}
+}
