@@ -44,8 +44,11 @@ func newNotationTrust(p *Policy, n *NotationTrust) (*notationTrust, error) {
 			return nil, fmt.Errorf("notation certificates: %w", err)
 		}
 		certs, err := cryptoutils.UnmarshalCertificatesFromPEM(data)
-		if err != nil || len(certs) == 0 {
-			return nil, fmt.Errorf("notation certificates: %s holds no PEM certificate: %v", path, err)
+		if err != nil {
+			return nil, fmt.Errorf("notation certificates: %s: %w", path, err)
+		}
+		if len(certs) == 0 {
+			return nil, fmt.Errorf("notation certificates: %s holds no PEM certificate", path)
 		}
 		store = append(store, certs...)
 		files = append(files, path)

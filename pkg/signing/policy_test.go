@@ -21,10 +21,14 @@ func TestParsePolicyErrors(t *testing.T) {
 		{"no scopes", head + "rules:\n  - keys: [a.pub]\n", "trust-policy.yaml:4: rules[0].scopes: a rule needs at least one scope"},
 		{"bad mode", head + "rules:\n  - scopes: ['*']\n    mode: audit\n    keys: [a.pub]\n", "trust-policy.yaml:5: rules[0].mode: \"audit\" is not a mode"},
 		{"no trust", head + "rules:\n  - name: open\n    scopes: ['*']\n", "rule \"open\" trusts no one"},
-		{"identities without root", head + "rules:\n  - scopes: ['*']\n    identities:\n      - issuer: https://x\n        subject: a@b\n",
-			"trust-policy.yaml:5: rules[0].identities: keyless identities need trustedRoot"},
-		{"identity half", head + "rules:\n  - scopes: ['*']\n    trustedRoot: r.json\n    identities:\n      - issuer: https://x\n",
-			"rules[0].identities[0]: give issuer or issuerRegExp, and subject or subjectRegExp"},
+		{
+			"identities without root", head + "rules:\n  - scopes: ['*']\n    identities:\n      - issuer: https://x\n        subject: a@b\n",
+			"trust-policy.yaml:5: rules[0].identities: keyless identities need trustedRoot",
+		},
+		{
+			"identity half", head + "rules:\n  - scopes: ['*']\n    trustedRoot: r.json\n    identities:\n      - issuer: https://x\n",
+			"rules[0].identities[0]: give issuer or issuerRegExp, and subject or subjectRegExp",
+		},
 		{"not yaml", "rules: [\n", "trust-policy.yaml:"},
 		{"wrong type", head + "rules:\n  - scopes: ghcr.io\n    keys: [a.pub]\n", "trust-policy.yaml:4: cannot unmarshal"},
 	} {
