@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Builds tools from the Go module proxy and links them into bin/ of the
-# repository. Usage: hack/tools/build.sh [cluster] [helm] [cosign]
+# repository. Usage: hack/tools/build.sh [cluster] [helm] [cosign] [helmfile]
 #   cluster (the default): etcd, kube-apiserver, kube-controller-manager,
 #            kube-scheduler, kubectl, kwok, kwok-stages.yaml
 #   helm:    Helm v4 (bin/helm) and the newest Helm v3 (bin/helm3), for
 #            interop tests, benchmarks and comparisons only
 #   cosign:  cosign v3 (bin/cosign), for the signing interop tests only
+#   helmfile: helmfile (bin/helmfile), for the stack benchmark only
 # Versions come from the go.mod files beside this script. Built binaries are
 # kept in the user cache dir keyed by version, so a fresh clone (or a second
 # `make test`) reuses them; a version bump builds anew. Every build goes to a
@@ -40,6 +41,7 @@ kwok_version=$(modver kwok sigs.k8s.io/kwok)
 helm_version=$(modver helm helm.sh/helm/v4)
 helm3_version=$(modver helm3 helm.sh/helm/v3)
 cosign_version=$(modver cosign github.com/sigstore/cosign/v3)
+helmfile_version=$(modver helmfile github.com/helmfile/helmfile)
 
 build_etcd() { cd "$here/etcd" && go build -trimpath -ldflags "-s -w" -o "$out/etcd" .; }
 build_kube() {
@@ -63,6 +65,10 @@ build_helm3() {
 build_cosign() {
   cd "$here/cosign" && go build -trimpath \
     -ldflags "-s -w -X sigs.k8s.io/release-utils/version.gitVersion=$cosign_version" -o "$out/cosign" github.com/sigstore/cosign/v3/cmd/cosign
+}
+build_helmfile() {
+  cd "$here/helmfile" && go build -trimpath \
+    -ldflags "-s -w -X go.szostok.io/version.version=$helmfile_version" -o "$out/helmfile" github.com/helmfile/helmfile
 }
 build_kwok() {
   cd "$here/kwok" && go build -trimpath -ldflags "-s -w" -o "$out/kwok" sigs.k8s.io/kwok/cmd/kwok
@@ -104,12 +110,18 @@ cosign() {
   link "cosign-$cosign_version-$goarch" cosign
 }
 
+helmfile() {
+  build "helmfile-$helmfile_version-$goarch" build_helmfile
+  link "helmfile-$helmfile_version-$goarch" helmfile
+}
+
 [ $# -gt 0 ] || set -- cluster
 for component in "$@"; do
   case $component in
   cluster) cluster ;;
   helm) helm ;;
   cosign) cosign ;;
-  *) echo "hack/tools/build.sh: unknown component $component (use cluster, helm or cosign)" >&2; exit 2 ;;
+  helmfile) helmfile ;;
+  *) echo "hack/tools/build.sh: unknown component $component (use cluster, helm, cosign or helmfile)" >&2; exit 2 ;;
   esac
 done
