@@ -13,6 +13,7 @@ import (
 	"github.com/berth-sh/berth/pkg/action"
 	"github.com/berth-sh/berth/pkg/kube"
 	"github.com/berth-sh/berth/pkg/release"
+	"github.com/berth-sh/berth/pkg/signing"
 )
 
 // addPromoteCommands adds berth promote (internal/cli/promote) in the
@@ -85,10 +86,15 @@ func (f *Factory) promoteFlags(fs *pflag.FlagSet) *promote.Flags {
 	apply.AddFlags(fs)
 	hooks.AddFlags(fs, true)
 	output.AddFlags(fs)
-	reg := &registryFlags{}
+	// The chart's source flags without --version and --repo: promote takes
+	// the chart the source runs.
+	ref := &chartRefFlags{}
+	reg := &ref.registry
 	reg.AddFlags(fs)
-	var keyring string
-	fs.StringVar(&keyring, "keyring", "", "OpenPGP public keyring for --require-signature of charts signed with .prov files (default: GnuPG's pubring)")
+	fs.StringVar(&ref.keyring, "keyring", "",
+		"OpenPGP public keyring that --require-signature checks .prov files against, without a trust policy (default: GnuPG's pubring)")
+	fs.StringVar(&ref.policy, "policy", "", "trust policy file (kind TrustPolicy) that --require-signature checks the chart against "+
+		"(default: $"+signing.EnvPolicy+", or berth/trust-policy.yaml in the user config directory when it exists)")
 	prov := &provenanceFlags{}
 	fs.StringVar(&prov.ciURL, "ci-url", "", "URL of the CI run recorded in the target revision's provenance (default: the CI's)")
 	return &promote.Flags{
@@ -102,7 +108,15 @@ func (f *Factory) promoteFlags(fs *pflag.FlagSet) *promote.Flags {
 		Format:            func() (string, error) { return output.Format, output.Validate() },
 		Print:             output.Print,
 		Locate: func(ctx context.Context, req action.ChartRequest) (*action.LocatedChart, error) {
-			return f.chartLocator(reg, keyring).Locate(ctx, req)
+			loc := f.chartLocator(reg, ref.keyring)
+			if req.Verify {
+				policy, err := ref.chartPolicy()
+				if err != nil {
+					return nil, err
+				}
+				loc.Policy = policy
+			}
+			return loc.Locate(ctx, req)
 		},
 		Copy: func(ctx context.Context, src, dst string) (string, error) {
 			client, err := reg.Client()
