@@ -98,7 +98,7 @@ func runApply(ctx context.Context, e *Env, o *applyOptions) error {
 	if err != nil {
 		return err
 	}
-	p := newProgress(e.ErrOut, o.output.format, len(targets))
+	p := newProgress(e, o.output.format, len(targets))
 	results := make([]*action.StackApplyResult, len(targets))
 	opts := action.ApplyStackOptions{Concurrency: o.concurrency, KeepGoing: o.keepGoing, Prune: o.prune}
 	runErr := forEachTarget(ctx, targets, func(ctx context.Context, i int, t *action.StackTarget) error {
@@ -114,6 +114,7 @@ func runApply(ctx context.Context, e *Env, o *applyOptions) error {
 		}
 		return nil
 	})
+	p.Close()
 	var done []*action.StackApplyResult
 	failed := false
 	for _, r := range results {

@@ -51,7 +51,7 @@ func runDestroy(ctx context.Context, e *Env, o *destroyOptions) error {
 	if err != nil {
 		return err
 	}
-	p := newProgress(e.ErrOut, o.output.format, len(targets))
+	p := newProgress(e, o.output.format, len(targets))
 	results := make([]*action.StackApplyResult, len(targets))
 	runErr := forEachTarget(ctx, targets, func(ctx context.Context, i int, t *action.StackTarget) error {
 		t.Progress = p.event
@@ -61,6 +61,7 @@ func runDestroy(ctx context.Context, e *Env, o *destroyOptions) error {
 		}
 		return nil
 	})
+	p.Close()
 	var done []*action.StackApplyResult
 	for _, r := range results {
 		if r != nil {

@@ -57,21 +57,39 @@ func (o *outputFlag) print(w io.Writer, v any, table func(io.Writer) error) erro
 }
 
 // progress shows a stack run's events on stderr: one JSON object a line
-// under -o json, otherwise a line per release started and finished (with
-// the environment when several run).
+// under -o json, a live table of the releases on a terminal, otherwise a
+// line per release started and finished (with the environment when
+// several run).
 type progress struct {
 	mu    sync.Mutex
 	w     io.Writer
 	json  bool
 	multi bool
 	start time.Time
+	// live is the redrawn table on a terminal, nil elsewhere.
+	live *liveTable
 }
 
-func newProgress(w io.Writer, format string, environments int) *progress {
-	return &progress{w: w, json: format == outputJSON, multi: environments > 1, start: time.Now()}
+func newProgress(e *Env, format string, environments int) *progress {
+	p := &progress{w: e.ErrOut, json: format == outputJSON, multi: environments > 1, start: time.Now()}
+	if !p.json && e.IsTerminal(e.ErrOut) {
+		p.live = newLiveTable(e.ErrOut, environments)
+	}
+	return p
+}
+
+// Close stops the live table, which stays as drawn last.
+func (p *progress) Close() {
+	if p.live != nil {
+		p.live.Close()
+	}
 }
 
 func (p *progress) event(ev action.StackEvent) {
+	if p.live != nil {
+		p.live.event(ev)
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.json {
