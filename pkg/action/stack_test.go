@@ -369,3 +369,41 @@ func TestStackLockRefusesRepublishedChart(t *testing.T) {
 		t.Error("the refused chart was applied")
 	}
 }
+
+// TestInventoryGuardedByResourceVersion writes the inventory from two
+// readers: the second write, from a stale read, is refused, and Update
+// merges over the other's write instead.
+func TestInventoryGuardedByResourceVersion(t *testing.T) {
+	f := newStackFixture(t)
+	ctx := t.Context()
+	store := &stack.InventoryStore{Client: f.cs, Namespace: f.ns, Stack: "guarded", Environment: "prod"}
+	a, err := store.Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := store.Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Set(stack.InventoryRelease{Name: "api", Namespace: f.ns, Revision: 1})
+	if err := store.Put(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	b.Set(stack.InventoryRelease{Name: "web", Namespace: f.ns, Revision: 1})
+	if err := store.Put(ctx, b); !errors.Is(err, stack.ErrInventoryConflict) {
+		t.Fatalf("write from a stale read: err = %v, want ErrInventoryConflict", err)
+	}
+	got, err := store.Update(ctx, func(inv *stack.Inventory) {
+		inv.Set(stack.InventoryRelease{Name: "web", Namespace: f.ns, Revision: 1})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Releases) != 2 || got.Releases[0].Name != "api" || got.Releases[1].Name != "web" {
+		t.Errorf("inventory holds %+v, want api and web", got.Releases)
+	}
+	if cm, err := f.cs.CoreV1().ConfigMaps(f.ns).Get(ctx, "berth-stack.guarded.prod", metav1.GetOptions{}); err != nil ||
+		cm.Labels[stack.LabelStack] != "guarded" {
+		t.Errorf("inventory ConfigMap: %v, labels %v", err, cm.GetLabels())
+	}
+}
