@@ -152,6 +152,10 @@ func diffCounts(after, before faultproxy.Counts) faultproxy.Counts {
 		TooManyRequests: after.TooManyRequests - before.TooManyRequests,
 		ServerErrors:    after.ServerErrors - before.ServerErrors,
 		Resets:          after.Resets - before.Resets,
+		Reads:           after.Reads - before.Reads,
+		Watches:         after.Watches - before.Watches,
+		Writes:          after.Writes - before.Writes,
+		BytesSent:       after.BytesSent - before.BytesSent,
 	}
 }
 

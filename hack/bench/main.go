@@ -33,6 +33,10 @@ type config struct {
 	// cluster is the local cluster of the deploy scenarios (deploy.go),
 	// started on first use.
 	cluster *localCluster
+	// scaleReleases and scaleRevisions size the list scale measurement.
+	scaleReleases, scaleRevisions int
+	// plots is where the SVG plots of the results go ("" for none).
+	plots string
 }
 
 func main() {
@@ -43,6 +47,9 @@ func main() {
 	flag.StringVar(&cfg.berth, "berth", "bin/berth", "berth binary")
 	flag.StringVar(&cfg.helm, "helm", "bin/helm", "helm binary (hack/tools/build.sh helm)")
 	flag.StringVar(&cfg.shared, "shared", "../shared", "the shared folder with corpus/ and bench/")
+	flag.IntVar(&cfg.scaleReleases, "scale-releases", 10000, "releases of the list scale measurement (-only scale)")
+	flag.IntVar(&cfg.scaleRevisions, "scale-revisions", 10, "revisions of each of them")
+	flag.StringVar(&cfg.plots, "plots", "", "write SVG plots of the results into this directory (docs/performance.md shows docs/perf)")
 	flag.Parse()
 	cfg.only = regexp.MustCompile(only)
 	cfg.corpus = filepath.Join(cfg.shared, "corpus", "charts")
@@ -143,6 +150,21 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	}
 	if cfg.only.String() != "" && cfg.only.MatchString(importScenario) { // 100 Helm installs per run: only when asked
 		if err := runImport(ctx, cfg, out); err != nil {
+			return err
+		}
+	}
+	if cfg.only.MatchString(costScenario) {
+		if err := runCost(ctx, cfg, out); err != nil {
+			return err
+		}
+	}
+	if cfg.only.String() != "" && cfg.only.MatchString(scaleScenario) { // 100 000 records: only when asked
+		if err := runScale(ctx, cfg, out); err != nil {
+			return err
+		}
+	}
+	if cfg.only.String() != "" && cfg.only.MatchString(stackScenario) { // three tools, 180 stack applies: only when asked
+		if err := runStack(ctx, cfg, out); err != nil {
 			return err
 		}
 	}

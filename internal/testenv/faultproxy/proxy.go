@@ -54,6 +54,11 @@ type Counts struct {
 	Delayed         int64
 	// Outages is how many times an outage began.
 	Outages int64
+	// Reads, Watches and Writes split Requests: GETs (lists included),
+	// GETs that open a watch, and every other verb.
+	Reads, Watches, Writes int64
+	// BytesSent is the size of the request bodies the clients sent.
+	BytesSent int64
 }
 
 // Injected is the number of requests that failed because of the proxy.
@@ -82,6 +87,7 @@ type Proxy struct {
 	closed     bool
 
 	requests, throttled, failed, resets, delayed, outages atomic.Int64
+	reads, watches, writes, bytesSent                     atomic.Int64
 }
 
 // New starts a proxy on a free local port in front of the API server of
@@ -159,6 +165,10 @@ func (p *Proxy) Counts() Counts {
 		Resets:          p.resets.Load(),
 		Delayed:         p.delayed.Load(),
 		Outages:         p.outages.Load(),
+		Reads:           p.reads.Load(),
+		Watches:         p.watches.Load(),
+		Writes:          p.writes.Load(),
+		BytesSent:       p.bytesSent.Load(),
 	}
 }
 
@@ -173,6 +183,7 @@ func (p *Proxy) Close() {
 // ServeHTTP forwards a request, or injects the fault the draws pick.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.requests.Add(1)
+	p.count(r)
 	if p.triggersOutage(r) {
 		p.reset(w)
 		return
@@ -206,6 +217,21 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.reset(w)
 	default:
 		p.forward.ServeHTTP(w, r)
+	}
+}
+
+// count adds r to the counts by kind and its body to BytesSent.
+func (p *Proxy) count(r *http.Request) {
+	switch {
+	case isWatch(r):
+		p.watches.Add(1)
+	case r.Method == http.MethodGet || r.Method == http.MethodHead:
+		p.reads.Add(1)
+	default:
+		p.writes.Add(1)
+	}
+	if r.ContentLength > 0 {
+		p.bytesSent.Add(r.ContentLength)
 	}
 }
 
