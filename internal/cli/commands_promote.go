@@ -10,10 +10,12 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/berth-sh/berth/internal/cli/promote"
+	clistack "github.com/berth-sh/berth/internal/cli/stack"
 	"github.com/berth-sh/berth/pkg/action"
 	"github.com/berth-sh/berth/pkg/kube"
 	"github.com/berth-sh/berth/pkg/release"
 	"github.com/berth-sh/berth/pkg/signing"
+	"github.com/berth-sh/berth/pkg/stack"
 )
 
 // addPromoteCommands adds berth promote (internal/cli/promote) in the
@@ -21,10 +23,18 @@ import (
 func addPromoteCommands(root *cobra.Command, f *Factory) {
 	env := &promote.Env{
 		In: f.In, Out: f.Out, ErrOut: f.ErrOut,
-		Namespace:  f.Namespace,
-		Context:    f.kubeContextName,
-		Config:     f.actionConfigIn,
-		AddFlags:   f.promoteFlags,
+		Namespace: f.Namespace,
+		Context:   f.kubeContextName,
+		Config:    f.actionConfigIn,
+		AddFlags:  f.promoteFlags,
+		StackTarget: func(s *stack.Stack, env string) (*action.StackTarget, error) {
+			return clistack.NewTarget(&clistack.Env{
+				RESTConfig: f.stackRESTConfig, Logger: f.Logger,
+				NewStore: func(clients release.Clients, ns string) (release.Storage, error) {
+					return f.storage.newStore(clients, ns)
+				},
+			}, s, env)
+		},
 		UsageError: usageErrorf,
 	}
 	cmd := promote.NewPromoteCmd(env)
@@ -117,6 +127,15 @@ func (f *Factory) promoteFlags(fs *pflag.FlagSet) *promote.Flags {
 				loc.Policy = policy
 			}
 			return loc.Locate(ctx, req)
+		},
+		Locator: func(verify bool) (*action.ChartLocator, error) {
+			loc := f.chartLocator(reg, ref.keyring)
+			if !verify {
+				return loc, nil
+			}
+			policy, err := ref.chartPolicy()
+			loc.Policy = policy
+			return loc, err
 		},
 		Copy: func(ctx context.Context, src, dst string) (string, error) {
 			client, err := reg.Client()

@@ -15,6 +15,7 @@ import (
 	"github.com/berth-sh/berth/internal/testenv/registry"
 	"github.com/berth-sh/berth/internal/testenv/tree"
 	"github.com/berth-sh/berth/pkg/release"
+	"github.com/berth-sh/berth/pkg/stack"
 )
 
 // ciVariables are the variables that make berth think it runs in CI;
@@ -164,5 +165,57 @@ func TestPromoteCommand(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("status lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestPromoteStackCommand: promote --stack --write-lock pins prod to what
+// staging runs and applies nothing; without it prod is applied with them.
+func TestPromoteStackCommand(t *testing.T) {
+	outsideCI(t)
+	isolateRegistryEnv(t)
+	reg := registry.New(t)
+	staging, prod := testenv.Namespace(t), testenv.Namespace(t)
+	var pushed struct{ Ref, Digest string }
+	if err := json.Unmarshal([]byte(runOK(t, "push", promoteChart(t), reg.Ref("a"), "--plain-http", "-o", "json")), &pushed); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "berth.yaml")
+	tree.Write(t, dir, map[string]string{"berth.yaml": "apiVersion: berth.sh/v1alpha1\nkind: Stack\nmetadata: {name: shop}\n" +
+		"environments:\n  staging: {namespace: " + staging + "}\n  prod: {namespace: " + prod + "}\n" +
+		"releases:\n  - {name: app, chart: " + reg.Ref("a/app") + ", environments: {prod: {set: {color: prod}}}}\n"})
+	conn := []string{"--kubeconfig", testenv.Kubeconfig(t), "--plain-http"}
+	runOK(t, append([]string{"stack", "apply", "-f", file, "-e", "staging"}, conn...)...)
+
+	var r struct {
+		Releases []promoteReport
+		LockFile string
+	}
+	out := runOK(t, append([]string{"promote", "--stack", file, "--from", "staging", "--to", "prod", "--write-lock", "-o", "json"}, conn...)...)
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	lock, err := stack.ReadLock(r.LockFile)
+	if err != nil || lock == nil {
+		t.Fatalf("lock %s: %v", r.LockFile, err)
+	}
+	if pin, ok := lock.Pin("prod", "app"); !ok || pin.Digest != pushed.Digest || pin.Version != "1.0.0" || len(r.Releases) != 1 {
+		t.Errorf("berth.lock pins %+v (%v); report %+v", pin, ok, r)
+	}
+	if code, _, _ := run(t, "status", "app", "--kubeconfig", testenv.Kubeconfig(t), "-n", prod); code == ExitOK {
+		t.Error("--write-lock applied the target")
+	}
+
+	code, _, stderr := run(t, append([]string{"promote", "--stack", file, "--from", "staging", "--to", "prod", "--require-tests"}, conn...)...)
+	if code != ExitRefusedTests || !strings.Contains(stderr, "tests (not-run)") {
+		t.Errorf("stack promotion without tests: exit %d\n%s", code, stderr)
+	}
+	runOK(t, append([]string{"promote", "--stack", file, "--from", "staging", "--to", "prod"}, conn...)...)
+	var st struct{ Provenance *release.Provenance }
+	if err := json.Unmarshal([]byte(runOK(t, "status", "app", "--kubeconfig", testenv.Kubeconfig(t), "-n", prod, "-o", "json")), &st); err != nil {
+		t.Fatal(err)
+	}
+	if p := st.Provenance; p == nil || p.Chart.Digest != pushed.Digest || p.PromotedFrom == nil || p.PromotedFrom.Namespace != staging || p.Actor != "tester" {
+		t.Errorf("prod's provenance after the stack promotion: %+v", p)
 	}
 }

@@ -61,6 +61,9 @@ type PromoteOptions struct {
 	// HealthTimeout bounds the soak gate's readiness check of the source's
 	// objects; 0 is DefaultSoakHealthTimeout.
 	HealthTimeout time.Duration
+	// GatesOnly stops after the gates: the source's chart is fetched and
+	// checked, nothing is copied, planned or applied (PromoteStack).
+	GatesOnly bool
 }
 
 // DefaultSoakHealthTimeout is how long the soak gate waits for the
@@ -72,9 +75,11 @@ type PromoteResult struct {
 	// Source is the revision promoted; Target the release it went to
 	// (its revision once applied).
 	Source, Target PromoteEnd
-	// SourceChart is the source revision's chart; Chart is what the target
-	// deploys (or would have): its reference, digest and signature check.
+	// SourceChart is the source revision's chart, SourceVersion its
+	// version; Chart is what the target deploys (or would have): its
+	// reference, digest and signature check.
 	SourceChart, Chart *release.ChartSource
+	SourceVersion      string
 	// Copied is the destination of the chart's copy, "" when none.
 	Copied string
 	// Gates are the gates asked for, passed or not, in their fixed order.
@@ -109,6 +114,10 @@ func Promote(ctx context.Context, cfg *Configuration, opts PromoteOptions) (*Pro
 	}
 	if err := p.checkGates(ctx); err != nil {
 		return p.res, err
+	}
+	if opts.GatesOnly {
+		p.res.Chart = ChartSourceOf(p.pinned.Ref, p.located)
+		return p.res, nil
 	}
 	if err := p.placeChart(ctx); err != nil {
 		return p.res, err
@@ -150,7 +159,7 @@ func newPromotion(ctx context.Context, cfg *Configuration, opts PromoteOptions) 
 			Context: opts.SourceContext, Namespace: opts.Source.Namespace, Release: opts.Name, Revision: p.src.Revision,
 		},
 		Target:      PromoteEnd{Context: opts.TargetContext, Namespace: cfg.Namespace, Release: opts.TargetName},
-		SourceChart: chart,
+		SourceChart: chart, SourceVersion: p.src.ChartVersion(),
 	}
 	if opts.CopyTo != "" && chart.Source != string(SourceOCI) {
 		return nil, fmt.Errorf("promote release %q: --copy-to copies OCI charts; revision %d deployed %s (%s)",

@@ -175,7 +175,7 @@ func (t *StackTarget) applyRelease(ctx context.Context, sr *stackRelease, task s
 	settings.Timeout = res.Timeout
 	rel, cs, err := Upgrade(ctx, cfg, sr.chart.Chart, sr.user, UpgradeOptions{
 		ApplySettings: settings, Name: res.Name, Install: true, CreateNamespace: res.CreateNamespace,
-		Values: ValuesReset, RollbackOnFailure: res.RollbackOnFailure,
+		Values: ValuesReset, RollbackOnFailure: res.RollbackOnFailure, Provenance: t.provenance(res.Name, res.ChartAsWritten, sr.chart),
 	})
 	detail := applyDetail{rel: rel, cs: cs}
 	if err != nil {

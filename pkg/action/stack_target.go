@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/berth-sh/berth/pkg/release"
 	"github.com/berth-sh/berth/pkg/stack"
 )
 
@@ -40,6 +41,11 @@ type StackTarget struct {
 	Progress func(StackEvent)
 	// Now returns the time; nil is time.Now.
 	Now func() time.Time
+	// Origin is who applies, recorded in each revision's provenance.
+	Origin Origin
+	// PromotedFrom names, by release, the source of a promotion
+	// (PromoteStack), recorded in the revision's provenance.
+	PromotedFrom map[string]*release.PromotedFrom
 }
 
 // StackEvent is one step of a stack run, for the user to watch: a release

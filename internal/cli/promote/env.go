@@ -9,6 +9,7 @@ import (
 	"github.com/berth-sh/berth/pkg/action"
 	"github.com/berth-sh/berth/pkg/kube"
 	"github.com/berth-sh/berth/pkg/release"
+	"github.com/berth-sh/berth/pkg/stack"
 )
 
 // Env is what berth promote takes from berth's command line: its streams,
@@ -29,6 +30,9 @@ type Env struct {
 	// AddFlags adds berth's shared flag groups to fs: values, apply, hooks,
 	// output, registry and signature checking, provenance.
 	AddFlags func(fs *pflag.FlagSet) *Flags
+	// StackTarget connects to environment env of stack s, as the stack
+	// commands do (promote --stack).
+	StackTarget func(s *stack.Stack, env string) (*action.StackTarget, error)
 	// UsageError makes an error berth reports as a usage error (exit 2).
 	UsageError func(format string, a ...any) error
 }
@@ -45,8 +49,10 @@ type Flags struct {
 	Format func() (string, error)
 	// Print writes v as -o says; table prints the table format.
 	Print func(w io.Writer, v any, table func(io.Writer) error) error
-	// Locate finds and loads charts with the registry and signature flags.
-	Locate func(ctx context.Context, req action.ChartRequest) (*action.LocatedChart, error)
+	// Locate finds and loads charts with the registry and signature flags;
+	// Locator is the locator it uses, with the trust policy when verify.
+	Locate  func(ctx context.Context, req action.ChartRequest) (*action.LocatedChart, error)
+	Locator func(verify bool) (*action.ChartLocator, error)
 	// Copy copies an OCI artifact with its referrers, returning the
 	// destination's digest.
 	Copy func(ctx context.Context, src, dst string) (string, error)

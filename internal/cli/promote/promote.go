@@ -30,13 +30,17 @@ type options struct {
 	requireSignature  bool
 	requireSameDigest bool
 	requireApproved   string
+
+	// The stack form: --stack FILE --from ENV --to ENV [--write-lock].
+	stackFile, from, to string
+	writeLock           bool
 }
 
 // NewPromoteCmd returns berth promote.
 func NewPromoteCmd(e *Env) *cobra.Command {
 	o := &options{}
 	cmd := &cobra.Command{
-		Use:   "promote RELEASE --to-namespace NS",
+		Use:   "promote (RELEASE --to-namespace NS | --stack FILE --from ENV --to ENV)",
 		Short: "deploy what a release runs to another namespace or cluster, by digest",
 		Long: `Promote release RELEASE of namespace -n (and the kubeconfig context) to
 --to-namespace, in --to-context (default: the same cluster), as --to-name
@@ -66,7 +70,14 @@ its own exit code and reason (docs/promotion.md):
 --out FILE writes the plan of the promotion instead of applying it, and
 prints its digest: approve that, then promote with --plan FILE
 --require-approved DIGEST. With -o json the report says which gates passed
-and why any refused.`,
+and why any refused.
+
+berth promote --stack FILE --from ENV --to ENV promotes the releases of a
+stack (docs/stacks.md): for each release of --to, the chart digest --from
+runs, gates checked, pinned in berth.lock for --to; then --to is applied as
+berth stack apply does, with its own values and those pins (a chart whose
+content moved is refused). With --write-lock berth only writes berth.lock,
+to be proposed in a pull request and applied when merged.`,
 		Example: `  # Promote app from staging to prod in the same cluster
   berth promote app -n staging --to-namespace prod -f prod.yaml
 
@@ -77,14 +88,20 @@ and why any refused.`,
 
   # Review first: write the plan, approve its digest, apply exactly that
   berth promote app -n staging --to-namespace prod -f prod.yaml --out plan.json -o json
-  berth promote app -n staging --to-namespace prod --plan plan.json --require-approved sha256:...`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return e.UsageError("%q needs RELEASE, the release to promote; got %d arguments", cmd.CommandPath(), len(args))
-			}
-			return nil
-		},
+  berth promote app -n staging --to-namespace prod --plan plan.json --require-approved sha256:...
+
+  # Pin production to what staging runs, for a pull request
+  berth promote --stack berth.yaml --from staging --to prod --require-soak 1h --write-lock`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.stackFile != "" {
+				if err := o.validateStack(e, args); err != nil {
+					return err
+				}
+				return runStack(cmd.Context(), e, o)
+			}
+			if len(args) != 1 {
+				return e.UsageError("%q needs RELEASE, the release to promote (or --stack FILE); got %d arguments", cmd.CommandPath(), len(args))
+			}
 			o.name = args[0]
 			return run(cmd.Context(), e, o)
 		},
@@ -103,6 +120,11 @@ and why any refused.`,
 	fs.BoolVar(&o.requireSignature, "require-signature", false, "refuse unless the chart's signature verifies (--keyring, --policy)")
 	fs.BoolVar(&o.requireSameDigest, "require-same-digest", false, "refuse if the target would get other bytes than the source runs")
 	fs.StringVar(&o.requireApproved, "require-approved", "", "refuse unless --plan's digest is this one (sha256:HEX of the plan file)")
+	fs.StringVar(&o.stackFile, "stack", "", "promote the releases of this stack file from environment --from to --to")
+	fs.StringVar(&o.from, "from", "", "with --stack, the environment to promote from")
+	fs.StringVar(&o.to, "to", "", "with --stack, the environment to promote to")
+	fs.BoolVar(&o.writeLock, "write-lock", false,
+		"with --stack, pin --to's charts in berth.lock to what --from runs and apply nothing (for a pull request)")
 	return cmd
 }
 
@@ -113,6 +135,8 @@ func (o *options) validate(e *Env) error {
 		return e.UsageError("--require-approved needs the approved plan: give --plan FILE (written by berth promote --out)")
 	case o.plan != "" && o.out != "":
 		return e.UsageError("give --plan (apply a plan) or --out (write one), not both")
+	case o.from != "" || o.to != "" || o.writeLock:
+		return e.UsageError("--from, --to and --write-lock go with --stack FILE")
 	case o.requireSoak < 0:
 		return e.UsageError("invalid --require-soak %s: use a positive duration such as 1h", o.requireSoak)
 	}
@@ -145,6 +169,14 @@ func run(ctx context.Context, e *Env, o *options) error {
 		return fmt.Errorf("promote release %q: %w", o.name, err)
 	}
 	return nil
+}
+
+// gates are the gates the flags ask for.
+func (o *options) gates() action.PromoteGates {
+	return action.PromoteGates{
+		Soak: o.requireSoak, Tests: o.requireTests, Signature: o.requireSignature,
+		SameDigest: o.requireSameDigest, ApprovedPlan: o.requireApproved,
+	}
 }
 
 // promoteOptions connects to the source and the target and gathers the
@@ -190,11 +222,7 @@ func (o *options) promoteOptions(ctx context.Context, e *Env) (*action.PromoteOp
 		Name: o.name, TargetName: o.toName, CreateNamespace: o.createNamespace, Values: values,
 		CopyTo: o.copyTo, PlanOut: o.out, RollbackOnFailure: o.flags.RollbackOnFailure(),
 		Origin: o.flags.Origin(ctx, settings.DryRun != action.DryRunClient),
-		Locate: o.flags.Locate, Copy: o.flags.Copy,
-		Gates: action.PromoteGates{
-			Soak: o.requireSoak, Tests: o.requireTests, Signature: o.requireSignature,
-			SameDigest: o.requireSameDigest, ApprovedPlan: o.requireApproved,
-		},
+		Locate: o.flags.Locate, Copy: o.flags.Copy, Gates: o.gates(),
 	}
 	if o.plan != "" {
 		if opts.Plan, err = action.ReadPlan(o.plan); err != nil {
