@@ -97,8 +97,10 @@ func TestPromoteCommand(t *testing.T) {
 	runOK(t, append([]string{"install", "app", pushed.Ref, "--plain-http", "--source-revision", "0123456789abcdef0123", "--ci-url", "https://ci.example/1"}, src...)...)
 
 	// Tests not run yet: refused with the tests gate's code; nothing applied.
-	args := append([]string{"promote", "app", "--to-context", "prod", "--to-namespace", prod, "--copy-to", reg.Ref("b"),
-		"--plain-http", "--set", "color=blue", "--require-tests", "--require-same-digest", "-o", "json"}, src...)
+	args := append([]string{
+		"promote", "app", "--to-context", "prod", "--to-namespace", prod, "--copy-to", reg.Ref("b"),
+		"--plain-http", "--set", "color=blue", "--require-tests", "--require-same-digest", "-o", "json",
+	}, src...)
 	code, stdout, stderr := run(t, args...)
 	var r promoteReport
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {

@@ -30,11 +30,13 @@ func TestPromoteRefusals(t *testing.T) {
 		local bool
 	}{
 		{"soak: too young", func(t *testing.T, e *promoteEnv) action.PromoteOptions {
+			t.Helper()
 			e.deployOCI(t, "color: red\n", nil)
 			e.now = e.now.Add(30 * time.Minute)
 			return e.options(action.PromoteGates{Soak: time.Hour})
 		}, []refusal{{action.GateSoak, action.ReasonTooYoung}}, false},
 		{"soak: a later revision failed", func(t *testing.T, e *promoteEnv) action.PromoteOptions {
+			t.Helper()
 			ref := e.deployOCI(t, "color: red\n", nil)
 			// An invalid ConfigMap name: revision 2 fails to apply.
 			if _, err := e.deploy(t, ref, map[string]any{"color": "x", "extra": "Bad_Name"}, false); err == nil {
@@ -44,16 +46,19 @@ func TestPromoteRefusals(t *testing.T) {
 			return e.options(action.PromoteGates{Soak: time.Hour})
 		}, []refusal{{action.GateSoak, action.ReasonNotCurrent}}, false},
 		{"soak: objects not ready", func(t *testing.T, e *promoteEnv) action.PromoteOptions {
+			t.Helper()
 			// No controller makes the Deployment available.
 			e.deployOCI(t, "color: red\ndeployment: true\n", nil)
 			e.now = e.now.Add(2 * time.Hour)
 			return e.options(action.PromoteGates{Soak: time.Hour})
 		}, []refusal{{action.GateSoak, action.ReasonUnhealthy}}, false},
 		{"tests: not run", func(t *testing.T, e *promoteEnv) action.PromoteOptions {
+			t.Helper()
 			e.deployOCI(t, "color: red\ntest: ConfigMap\n", nil)
 			return e.options(action.PromoteGates{Tests: true})
 		}, []refusal{{action.GateTests, action.ReasonTestsNotRun}}, false},
 		{"tests: failed", func(t *testing.T, e *promoteEnv) action.PromoteOptions {
+			t.Helper()
 			e.deployOCI(t, "color: red\ntest: Pod\n", nil)
 			played := finishPod(t, e.dyn, e.staging.Namespace, "app-test", "Failed")
 			if err := e.test(t); err == nil {
@@ -65,6 +70,7 @@ func TestPromoteRefusals(t *testing.T) {
 			return e.options(action.PromoteGates{Tests: true})
 		}, []refusal{{action.GateTests, action.ReasonTestsFailed}}, false},
 		{"tests: none in the chart", func(t *testing.T, e *promoteEnv) action.PromoteOptions {
+			t.Helper()
 			e.deployOCI(t, "color: red\n", nil)
 			if err := e.test(t); err != nil {
 				t.Fatal(err)
@@ -72,16 +78,19 @@ func TestPromoteRefusals(t *testing.T) {
 			return e.options(action.PromoteGates{Tests: true})
 		}, []refusal{{action.GateTests, action.ReasonNoTests}}, false},
 		{"signature: unsigned", func(t *testing.T, e *promoteEnv) action.PromoteOptions {
+			t.Helper()
 			e.deployOCI(t, "color: red\n", nil)
 			return e.options(action.PromoteGates{Signature: true})
 		}, []refusal{{action.GateSignature, action.ReasonUnverified}}, false},
 		{"signature: of another chart", func(t *testing.T, e *promoteEnv) action.PromoteOptions {
+			t.Helper()
 			a := archive(t, "1.0.0", "color: red\n")
 			// A signature, but of another archive than the one pushed.
 			e.deployOCI(t, "color: blue\n", signed(t, a))
 			return e.options(action.PromoteGates{Signature: true})
 		}, []refusal{{action.GateSignature, action.ReasonUnverified}}, false},
 		{"same digest: the archive changed", func(t *testing.T, e *promoteEnv) action.PromoteOptions {
+			t.Helper()
 			path := writeFile(t, "app-1.0.0.tgz", archive(t, "1.0.0", "color: red\n"))
 			if _, err := e.deploy(t, path, nil, false); err != nil {
 				t.Fatal(err)
@@ -93,6 +102,7 @@ func TestPromoteRefusals(t *testing.T) {
 			return e.options(action.PromoteGates{SameDigest: true})
 		}, []refusal{{action.GateSameDigest, action.ReasonDigestDiffers}}, true},
 		{"same digest: the destination tag names other content", func(t *testing.T, e *promoteEnv) action.PromoteOptions {
+			t.Helper()
 			e.deployOCI(t, "color: red\n", nil)
 			e.push(t, "b", archive(t, "1.0.0", "color: other\n"), nil)
 			opts := e.options(action.PromoteGates{SameDigest: true})
@@ -100,14 +110,17 @@ func TestPromoteRefusals(t *testing.T) {
 			return opts
 		}, []refusal{{action.GateSameDigest, action.ReasonTagDiffers}}, false},
 		{"approved: no plan", func(t *testing.T, e *promoteEnv) action.PromoteOptions {
+			t.Helper()
 			e.deployOCI(t, "color: red\n", nil)
 			return e.options(action.PromoteGates{ApprovedPlan: "sha256:00"})
 		}, []refusal{{action.GateApproved, action.ReasonNoPlan}}, false},
 		{"several gates at once", func(t *testing.T, e *promoteEnv) action.PromoteOptions {
+			t.Helper()
 			e.deployOCI(t, "color: red\n", nil)
 			return e.options(action.PromoteGates{Soak: time.Hour, Tests: true, Signature: true})
 		}, []refusal{
-			{action.GateSoak, action.ReasonTooYoung}, {action.GateTests, action.ReasonTestsNotRun},
+			{action.GateSoak, action.ReasonTooYoung},
+			{action.GateTests, action.ReasonTestsNotRun},
 			{action.GateSignature, action.ReasonUnverified},
 		}, false},
 	}

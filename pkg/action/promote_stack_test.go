@@ -71,7 +71,7 @@ func TestPromoteStack(t *testing.T) {
 		t.Fatalf("a refused stack promotion recorded %d revisions in prod", n)
 	}
 
-	if res, err = action.PromoteStack(t.Context(), from, to, action.PromoteStackOptions{}); err != nil {
+	if _, err = action.PromoteStack(t.Context(), from, to, action.PromoteStackOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	rel, err := release.Last(t.Context(), e.prod.Store, "app")
