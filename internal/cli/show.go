@@ -172,7 +172,7 @@ func writeJSONPath(w io.Writer, expr string, values map[string]any) error {
 	if err != nil {
 		return usageErrorf("invalid --jsonpath %q: %w", expr, err)
 	}
-	if err := p.JSONPath.Execute(w, values); err != nil {
+	if err := p.Execute(w, values); err != nil {
 		return fmt.Errorf("--jsonpath %q: %w", expr, err)
 	}
 	return nil

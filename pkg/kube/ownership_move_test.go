@@ -49,7 +49,7 @@ func fieldEntries(t *testing.T, obj *unstructured.Unstructured) []string {
 	var out []string
 	for _, e := range obj.GetManagedFields() {
 		var fields any
-		if err := json.Unmarshal(e.FieldsV1.Raw, &fields); err != nil {
+		if err := json.Unmarshal(e.FieldsV1.GetRawBytes(), &fields); err != nil {
 			t.Fatal(err)
 		}
 		b, _ := json.Marshal(fields)

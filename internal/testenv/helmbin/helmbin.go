@@ -36,10 +36,16 @@ type Helm struct {
 const Timeout = 2 * time.Minute
 
 // V4 returns bin/helm, Helm v4.
-func V4(tb testing.TB, kubeconfig string) *Helm { return find(tb, "helm4", "helm", kubeconfig) }
+func V4(tb testing.TB, kubeconfig string) *Helm {
+	tb.Helper()
+	return find(tb, "helm4", "helm", kubeconfig)
+}
 
 // V3 returns bin/helm3, the newest Helm v3.
-func V3(tb testing.TB, kubeconfig string) *Helm { return find(tb, "helm3", "helm3", kubeconfig) }
+func V3(tb testing.TB, kubeconfig string) *Helm {
+	tb.Helper()
+	return find(tb, "helm3", "helm3", kubeconfig)
+}
 
 func find(tb testing.TB, name, file, kubeconfig string) *Helm {
 	tb.Helper()
