@@ -96,7 +96,7 @@ $(DEADCODE):
 .PHONY: bench
 bench: build ## benchmarks against Helm v4 (and helmfile for stacks) built from the module proxy (see docs/performance.md)
 	hack/tools/build.sh helm helmfile
-	$(GO) run ./hack/bench -berth $(BIN)/berth -helm $(BIN)/helm -shared $(CURDIR)/../shared $(BENCH_FLAGS)
+	$(GO) run ./hack/bench -berth $(BIN)/berth -helm $(BIN)/helm -shared $(CURDIR)/../shared -plots docs/perf $(BENCH_FLAGS)
 
 # FUZZ_TARGETS are package:target pairs; `go test -fuzz` takes one target at a time.
 FUZZTIME ?= 30s

@@ -66,7 +66,7 @@ func clusterFor(cfg config) (*localCluster, error) {
 		}
 		lc.started = true
 	}
-	lc.kubeconfig = filepath.Join(".cluster", "kubeconfig")
+	lc.kubeconfig = filepath.Join(clusterDir(), "kubeconfig")
 	lc.suffix = strconv.FormatInt(time.Now().Unix()%1e6, 10)
 	rc, err := clientcmd.BuildConfigFromFlags("", lc.kubeconfig)
 	if err != nil {
@@ -77,6 +77,15 @@ func clusterFor(cfg config) (*localCluster, error) {
 		return nil, err
 	}
 	return lc, nil
+}
+
+// clusterDir is the local cluster's state directory: $BERTH_CLUSTER_DIR
+// (hack/cluster's, for a cluster of the bench's own) or .cluster.
+func clusterDir() string {
+	if dir := os.Getenv("BERTH_CLUSTER_DIR"); dir != "" {
+		return dir
+	}
+	return ".cluster"
 }
 
 // stop stops the cluster if the bench started it.

@@ -90,9 +90,9 @@ func runFaults(ctx context.Context, cfg config, out io.Writer) error {
 // startFaultProxy starts the proxy in front of the local cluster and
 // writes a kubeconfig that goes through it.
 func startFaultProxy(cfg config) (*faultproxy.Proxy, string, kubernetes.Interface, error) {
-	rc, err := clientcmd.BuildConfigFromFlags("", filepath.Join(".cluster", "kubeconfig"))
+	rc, err := clientcmd.BuildConfigFromFlags("", filepath.Join(clusterDir(), "kubeconfig"))
 	if err != nil {
-		return nil, "", nil, fmt.Errorf("load .cluster/kubeconfig: %w", err)
+		return nil, "", nil, fmt.Errorf("load %s/kubeconfig: %w", clusterDir(), err)
 	}
 	client, err := kubernetes.NewForConfig(rc)
 	if err != nil {

@@ -89,6 +89,8 @@ type scenario struct {
 	argsFor func(tool string, run int) []string
 	// teardown, when set, runs after the scenario, untimed.
 	teardown func(cfg config) error
+	// runs, when set, bounds the measured runs below -runs.
+	runs int
 }
 
 // sample is one measured run.
@@ -109,6 +111,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	fmt.Fprintln(out, "| scenario | berth median | helm median | helm / berth | berth max RSS | helm max RSS | helm / berth CPU |")
 	fmt.Fprintln(out, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 	var clusterRows []string
+	var results []result
 	for _, s := range scenarios(cfg) {
 		if !cfg.only.MatchString(s.name) {
 			continue
@@ -125,6 +128,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
+		results = append(results, result{name: s.name, berth: median(b).wall, helm: median(h).wall})
 		fmt.Fprintf(out, "| %s | %s | %s | %.1f× | %s | %s | %.1f× |\n", s.name, dur(median(b)), dur(median(h)),
 			float64(median(h).wall)/float64(median(b).wall), mib(maxRSS(b)), mib(maxRSS(h)),
 			float64(medianCPU(h))/float64(medianCPU(b)))
@@ -142,6 +146,9 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		for _, row := range clusterRows {
 			fmt.Fprintln(out, row)
 		}
+	}
+	if err := writePlots(cfg.plots, results); err != nil {
+		return err
 	}
 	if cfg.only.String() != "" && cfg.only.MatchString(waitScenario) { // minutes per run: only when asked
 		if err := runWait(ctx, cfg, out); err != nil {
@@ -177,7 +184,11 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 // measure runs the berth and helm commands alternately so that both see
 // the same machine load.
 func measure(ctx context.Context, cfg config, s scenario) (berth, helm []sample, err error) {
-	for i := 0; i <= cfg.runs; i++ {
+	runs := cfg.runs
+	if s.runs > 0 {
+		runs = min(runs, s.runs)
+	}
+	for i := 0; i <= runs; i++ {
 		var berthOut, helmOut strings.Builder
 		berthArgs, helmArgs := s.berth, s.helm
 		if s.argsFor != nil {

@@ -45,7 +45,7 @@ func scenarios(cfg config) []scenario {
 			helm:       template(bulk),
 			sameOutput: true,
 		},
-	}, append(deployScenarios(cfg), diffScenarios(cfg)...)...)
+	}, append(append(deployScenarios(cfg), diffScenarios(cfg)...), growthScenarios(cfg)...)...)
 }
 
 // vendorKubePrometheusStack copies the corpus's kube-prometheus-stack to dir
