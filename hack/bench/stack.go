@@ -66,8 +66,9 @@ func stackShape() (names []string, needs map[string][]string) {
 
 // writeStackFiles writes, in dir, the chart and the same stack three
 // times over: berth.yaml, helmfile.yaml and helm.sh (one helm upgrade
-// --install after the other, in the order of needs), for namespace ns.
-func writeStackFiles(cfg config, dir, ns string) error {
+// --install after the other, in the order of needs), for namespace ns
+// of the cluster of kubeconfig (an absolute path).
+func writeStackFiles(cfg config, dir, ns, kubeconfig string) error {
 	files := map[string]string{}
 	for k, v := range stackChart {
 		files["charts/app/"+k] = v
@@ -87,7 +88,7 @@ func writeStackFiles(cfg config, dir, ns string) error {
 		fmt.Fprintf(&berth, "  - {name: %s, chart: ./charts/app, needs: [%s]}\n", n, strings.Join(bn, ", "))
 		fmt.Fprintf(&helmfile, "  - {name: %s, namespace: %s, chart: ./charts/app, needs: [%s]}\n", n, ns, strings.Join(hn, ", "))
 		fmt.Fprintf(&script, "%q upgrade --install %s ./charts/app -n %s --create-namespace --wait --timeout 2m --kubeconfig %q >/dev/null\n",
-			cfg.helm, n, ns, cfg.cluster.kubeconfig)
+			cfg.helm, n, ns, kubeconfig)
 	}
 	files["berth.yaml"], files["helmfile.yaml"], files["helm.sh"] = berth.String(), helmfile.String(), script.String()
 	return writeFiles(dir, files)
@@ -102,6 +103,13 @@ func runStack(ctx context.Context, cfg config, out io.Writer) error {
 	lc, err := clusterFor(cfg)
 	if err != nil {
 		return err
+	}
+	// The tools run in the stack's directory: their paths must not be
+	// relative.
+	for _, p := range []*string{&cfg.berth, &cfg.helm} {
+		if *p, err = filepath.Abs(*p); err != nil {
+			return err
+		}
 	}
 	helmfile := filepath.Join(filepath.Dir(cfg.helm), "helmfile")
 	if _, err := os.Stat(helmfile); err != nil {
@@ -130,7 +138,7 @@ func runStack(ctx context.Context, cfg config, out io.Writer) error {
 			ns := "bench-stack-" + tool + "-" + lc.suffix + "-" + strconv.Itoa(run)
 			namespaces = append(namespaces, ns)
 			dir := filepath.Join(cfg.workDir, "stack", ns)
-			if err := writeStackFiles(cfg, dir, ns); err != nil {
+			if err := writeStackFiles(cfg, dir, ns, kubeconfig); err != nil {
 				return err
 			}
 			for _, d := range []map[string][]time.Duration{first, noop} {
