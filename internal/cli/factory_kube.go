@@ -28,7 +28,7 @@ func (f *Factory) ReleaseClients() (release.Clients, error) {
 	if err != nil {
 		return release.Clients{}, err
 	}
-	clients, err := release.NewClients(cfg)
+	clients, err := release.NewClients(kube.RaisedRateLimits(cfg))
 	if err != nil {
 		return release.Clients{}, fmt.Errorf("connect to cluster: %w", err)
 	}

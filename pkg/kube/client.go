@@ -75,6 +75,17 @@ func New(cfg *rest.Config) (*Client, error) {
 	}, nil
 }
 
+// RaisedRateLimits returns a copy of cfg with kube.New's rate limits, for
+// the other clients of one berth command (release records, locks): at
+// client-go's default 5 requests a second, an operation on many records
+// waits on its own rate limiter. The API server's priority and fairness
+// protects it.
+func RaisedRateLimits(cfg *rest.Config) *rest.Config {
+	cfg = rest.CopyConfig(cfg)
+	raiseRateLimits(cfg)
+	return cfg
+}
+
 // raiseRateLimits raises cfg's QPS and burst to the minimums, leaving
 // higher values and disabled rate limiting (negative QPS) alone.
 func raiseRateLimits(cfg *rest.Config) {

@@ -47,15 +47,8 @@ func (e *Env) helmConfig(helmStorage string) (*action.HelmConfig, error) {
 	if err != nil {
 		return nil, err
 	}
-	// One import reads and writes several records per release: at
-	// client-go's default 5 requests a second, 100 releases take minutes.
-	// The same limits as kube.New's; the API server's priority and
-	// fairness protects it.
-	rc = rest.CopyConfig(rc)
-	if rc.QPS >= 0 && rc.QPS < recordQPS {
-		rc.QPS, rc.Burst = recordQPS, 2*recordQPS
-	}
-	clients, err := release.NewClients(rc)
+	// One import reads and writes several records per release.
+	clients, err := release.NewClients(kube.RaisedRateLimits(rc))
 	if err != nil {
 		return nil, fmt.Errorf("connect to cluster: %w", err)
 	}
@@ -63,9 +56,6 @@ func (e *Env) helmConfig(helmStorage string) (*action.HelmConfig, error) {
 		Kube: kc, Clients: clients, Storage: e.Storage(), HelmStorage: helmStorage, Logger: e.Logger(),
 	}, nil
 }
-
-// recordQPS is the client-side rate limit of the record clients.
-const recordQPS = 1000
 
 // Output formats of -o.
 var outputFormats = []string{"table", "json", "yaml"}

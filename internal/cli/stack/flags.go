@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/client-go/rest"
 
 	"github.com/berth-sh/berth/pkg/action"
 	"github.com/berth-sh/berth/pkg/kube"
@@ -126,9 +125,6 @@ func (f *stackFlags) targets(e *Env, s *stack.Stack, withLock bool) ([]*action.S
 	return out, nil
 }
 
-// recordQPS is the least rate limit of the release record clients.
-const recordQPS = 1000
-
 // newTarget connects to environment env's cluster.
 func newTarget(e *Env, s *stack.Stack, env string) (*action.StackTarget, error) {
 	ev, err := s.Environment(env)
@@ -143,15 +139,8 @@ func newTarget(e *Env, s *stack.Stack, env string) (*action.StackTarget, error) 
 	if err != nil {
 		return nil, fmt.Errorf("environment %s: %w", label(env), err)
 	}
-	// The record clients serve every release of the environment at once:
-	// at client-go's default 5 requests a second a 30-release stack waits
-	// on its own rate limiter. The same limits as kube.New's; the API
-	// server's priority and fairness protects it.
-	rc = rest.CopyConfig(rc)
-	if rc.QPS >= 0 && rc.QPS < recordQPS && rc.RateLimiter == nil {
-		rc.QPS, rc.Burst = recordQPS, 2*recordQPS
-	}
-	clients, err := release.NewClients(rc)
+	// The record clients serve every release of the environment at once.
+	clients, err := release.NewClients(kube.RaisedRateLimits(rc))
 	if err != nil {
 		return nil, fmt.Errorf("environment %s: %w", label(env), err)
 	}
