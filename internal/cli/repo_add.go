@@ -69,8 +69,10 @@ from stdin with --password-stdin; berth never prompts.`,
 		"send the credentials to chart URLs on other hosts than the repository's too")
 	fs.BoolVar(&o.forceUpdate, "force-update", false, "replace a repository of the same name")
 	fs.DurationVar(&o.timeout, "timeout", repoTimeout, "how long fetching the repository's index may take")
-	addCompatFlags(fs, compatFlag{name: "allow-deprecated-repos",
-		help: "accepted for Helm's sake: berth refuses no repository URL for being one of Helm's old stable/incubator ones"})
+	addCompatFlags(fs, compatFlag{
+		name: "allow-deprecated-repos",
+		help: "accepted for Helm's sake: berth refuses no repository URL for being one of Helm's old stable/incubator ones",
+	})
 	o.output.AddFlags(fs)
 	return cmd
 }

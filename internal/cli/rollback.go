@@ -58,8 +58,10 @@ deleted after a successful apply, as upgrade does.`,
 	addHistoryMaxAlias(cmd.Flags(), &o.apply)
 	addCompatFlags(cmd.Flags(),
 		compatFlag{name: "server-side", def: "true", help: "accepted for Helm's sake: berth always applies server-side"},
-		compatFlag{name: "cleanup-on-fail",
-			help: "accepted for Helm's sake: a failed berth rollback deletes nothing; the revision it replaced stays deployed on the cluster"})
+		compatFlag{
+			name: "cleanup-on-fail",
+			help: "accepted for Helm's sake: a failed berth rollback deletes nothing; the revision it replaced stays deployed on the cluster",
+		})
 	return cmd
 }
 

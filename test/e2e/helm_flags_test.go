@@ -36,11 +36,32 @@ func flagNames(t *testing.T, bin string, args ...string) []string {
 func TestBerthTakesHelmsFlags(t *testing.T) {
 	helm, berth := helmBinary(t), berthBinary(t)
 	for _, cmd := range [][]string{
-		{"template"}, {"install"}, {"upgrade"}, {"rollback"}, {"uninstall"}, {"list"}, {"history"},
-		{"status"}, {"test"}, {"get", "values"}, {"get", "manifest"}, {"pull"}, {"push"}, {"package"},
-		{"lint"}, {"verify"}, {"show", "values"}, {"show", "chart"}, {"repo", "add"}, {"repo", "update"},
-		{"repo", "index"}, {"search", "repo"}, {"dependency", "update"}, {"dependency", "build"},
-		{"registry", "login"}, {"create"},
+		{"template"},
+		{"install"},
+		{"upgrade"},
+		{"rollback"},
+		{"uninstall"},
+		{"list"},
+		{"history"},
+		{"status"},
+		{"test"},
+		{"get", "values"},
+		{"get", "manifest"},
+		{"pull"},
+		{"push"},
+		{"package"},
+		{"lint"},
+		{"verify"},
+		{"show", "values"},
+		{"show", "chart"},
+		{"repo", "add"},
+		{"repo", "update"},
+		{"repo", "index"},
+		{"search", "repo"},
+		{"dependency", "update"},
+		{"dependency", "build"},
+		{"registry", "login"},
+		{"create"},
 	} {
 		t.Run(strings.Join(cmd, " "), func(t *testing.T) {
 			have := flagNames(t, berth, cmd...)

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -122,6 +123,7 @@ func TestRealChartsLifeCycle(t *testing.T) {
 // stopped half way, so that its cluster-scoped objects do not stay behind
 // for the next run; a release that is gone already is fine.
 func uninstallQuietly(t *testing.T, ns string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.Context()), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, berthBinary(t), "uninstall", "r", "-n", ns, "--ignore-not-found")
@@ -131,6 +133,7 @@ func uninstallQuietly(t *testing.T, ns string) {
 
 // helmUninstallQuietly is uninstallQuietly for Helm's release.
 func helmUninstallQuietly(t *testing.T, helm, ns string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.Context()), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, helm, "uninstall", "r", "-n", ns, "--ignore-not-found")
@@ -217,7 +220,8 @@ func mustBerthSlow(t *testing.T, args ...string) string {
 	out, err := cmd.Output()
 	if err != nil {
 		var stderr string
-		if ee, ok := err.(*exec.ExitError); ok {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
 			stderr = string(ee.Stderr)
 		}
 		t.Fatalf("berth %s: %v\n%s", strings.Join(args, " "), err, lastLines(stderr, 40))
