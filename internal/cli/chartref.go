@@ -130,6 +130,16 @@ func (c *chartRefFlags) load(ctx context.Context, f *Factory, ref string) (*char
 // dependencies must be in charts/, or be fetched first with
 // --dependency-update (chart directories only, as in Helm).
 func (c *chartRefFlags) loadRenderable(ctx context.Context, f *Factory, ref string) (*chart.Chart, error) {
+	lc, err := c.locateRenderable(ctx, f, ref)
+	if err != nil {
+		return nil, err
+	}
+	return lc.Chart, nil
+}
+
+// locateRenderable is loadRenderable keeping where the chart came from,
+// for the provenance install and upgrade record.
+func (c *chartRefFlags) locateRenderable(ctx context.Context, f *Factory, ref string) (*action.LocatedChart, error) {
 	lc, err := c.locate(ctx, f, ref)
 	if err != nil {
 		return nil, err
@@ -143,7 +153,7 @@ func (c *chartRefFlags) loadRenderable(ctx context.Context, f *Factory, ref stri
 			return nil, err
 		}
 	}
-	return lc.Chart, nil
+	return lc, nil
 }
 
 // chartLocator returns the locator of charts for the factory's
