@@ -35,6 +35,8 @@ type config struct {
 	cluster *localCluster
 	// scaleReleases and scaleRevisions size the list scale measurement.
 	scaleReleases, scaleRevisions int
+	// scaleParts selects the scale measurements: history, list, wait.
+	scaleParts *regexp.Regexp
 	// plots is where the SVG plots of the results go ("" for none).
 	plots string
 }
@@ -49,9 +51,11 @@ func main() {
 	flag.StringVar(&cfg.shared, "shared", "../shared", "the shared folder with corpus/ and bench/")
 	flag.IntVar(&cfg.scaleReleases, "scale-releases", 10000, "releases of the list scale measurement (-only scale)")
 	flag.IntVar(&cfg.scaleRevisions, "scale-revisions", 10, "revisions of each of them")
+	scaleParts := flag.String("scale-parts", "", "run only the scale measurements matching this regular expression (history, list, wait)")
 	flag.StringVar(&cfg.plots, "plots", "", "write SVG plots of the results into this directory (docs/performance.md shows docs/perf)")
 	flag.Parse()
 	cfg.only = regexp.MustCompile(only)
+	cfg.scaleParts = regexp.MustCompile(*scaleParts)
 	cfg.corpus = filepath.Join(cfg.shared, "corpus", "charts")
 	dir, err := os.MkdirTemp("", "berth-bench-")
 	if err != nil {

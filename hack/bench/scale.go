@@ -46,13 +46,23 @@ func runScale(ctx context.Context, cfg config, out io.Writer) error {
 	fmt.Fprintf(out, "\nScale (%d runs each after a warm-up):\n\n", cfg.runs)
 	fmt.Fprintln(out, "| measurement | berth median | berth max RSS | target | helm median | helm max RSS |")
 	fmt.Fprintln(out, "| --- | ---: | ---: | --- | ---: | ---: |")
-	if err := scaleHistoryRun(ctx, cfg, lc, out); err != nil {
-		return err
+	parts := []struct {
+		name string
+		run  func() error
+	}{
+		{"history", func() error { return scaleHistoryRun(ctx, cfg, lc, out) }},
+		{"list", func() error { return scaleListRun(ctx, cfg, lc, out) }},
+		{"wait", func() error { return scaleWaitRun(ctx, cfg, out) }},
 	}
-	if err := scaleListRun(ctx, cfg, lc, out); err != nil {
-		return err
+	for _, part := range parts {
+		if !cfg.scaleParts.MatchString(part.name) {
+			continue
+		}
+		if err := part.run(); err != nil {
+			return err
+		}
 	}
-	return scaleWaitRun(ctx, cfg, out)
+	return nil
 }
 
 // scaleRecords writes, on scaleWriters goroutines, revisions 1..revisions
