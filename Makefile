@@ -36,7 +36,7 @@ install: ## go install berth with version information
 
 .PHONY: tools
 tools: ## build etcd, kube-apiserver, controller-manager, scheduler, kubectl, kwok, Helm 4, Helm 3 and cosign (cached per version)
-	hack/tools/build.sh cluster helm cosign
+	hack/tools/build.sh cluster helm cosign oras
 
 .PHONY: test
 test: tools build unit e2e ## everything: unit + envtest integration + end-to-end on the local cluster

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Builds tools from the Go module proxy and links them into bin/ of the
-# repository. Usage: hack/tools/build.sh [cluster] [helm] [cosign] [helmfile]
+# repository. Usage: hack/tools/build.sh [cluster] [helm] [cosign] [helmfile] [oras]
 #   cluster (the default): etcd, kube-apiserver, kube-controller-manager,
 #            kube-scheduler, kubectl, kwok, kwok-stages.yaml
 #   helm:    Helm v4 (bin/helm) and the newest Helm v3 (bin/helm3), for
 #            interop tests, benchmarks and comparisons only
 #   cosign:  cosign v3 (bin/cosign), for the signing interop tests only
+#   oras:    the oras CLI (bin/oras), for the copy interop tests only
 #   helmfile: helmfile (bin/helmfile), for the stack benchmark only
 # Versions come from the go.mod files beside this script. Built binaries are
 # kept in the user cache dir keyed by version, so a fresh clone (or a second
@@ -42,6 +43,7 @@ helm_version=$(modver helm helm.sh/helm/v4)
 helm3_version=$(modver helm3 helm.sh/helm/v3)
 cosign_version=$(modver cosign github.com/sigstore/cosign/v3)
 helmfile_version=$(modver helmfile github.com/helmfile/helmfile)
+oras_version=$(modver oras oras.land/oras)
 
 build_etcd() { cd "$here/etcd" && go build -trimpath -ldflags "-s -w" -o "$out/etcd" .; }
 build_kube() {
@@ -69,6 +71,11 @@ build_cosign() {
 build_helmfile() {
   cd "$here/helmfile" && go build -trimpath \
     -ldflags "-s -w -X go.szostok.io/version.version=$helmfile_version" -o "$out/helmfile" github.com/helmfile/helmfile
+}
+build_oras() {
+  cd "$here/oras" && go build -trimpath \
+    -ldflags "-s -w -X oras.land/oras/internal/version.Version=${oras_version#v} -X oras.land/oras/internal/version.BuildMetadata=" \
+    -o "$out/oras" oras.land/oras/cmd/oras
 }
 build_kwok() {
   cd "$here/kwok" && go build -trimpath -ldflags "-s -w" -o "$out/kwok" sigs.k8s.io/kwok/cmd/kwok
@@ -115,6 +122,11 @@ helmfile() {
   link "helmfile-$helmfile_version-$goarch" helmfile
 }
 
+oras() {
+  build "oras-$oras_version-$goarch" build_oras
+  link "oras-$oras_version-$goarch" oras
+}
+
 [ $# -gt 0 ] || set -- cluster
 for component in "$@"; do
   case $component in
@@ -122,6 +134,7 @@ for component in "$@"; do
   helm) helm ;;
   cosign) cosign ;;
   helmfile) helmfile ;;
-  *) echo "hack/tools/build.sh: unknown component $component (use cluster, helm, cosign or helmfile)" >&2; exit 2 ;;
+  oras) oras ;;
+  *) echo "hack/tools/build.sh: unknown component $component (use cluster, helm, cosign, helmfile or oras)" >&2; exit 2 ;;
   esac
 done
