@@ -147,7 +147,13 @@ func runList(ctx context.Context, f *Factory, o *listOptions) error {
 	if err != nil {
 		return err
 	}
-	all, err := store.List(ctx, release.Filter{})
+	records := release.Filter{}
+	if !o.all && !o.superseded {
+		// A release's last revision is never superseded: leaving those out
+		// spares the API server and berth most records of long histories.
+		records.ExcludeStatuses = []release.Status{release.StatusSuperseded}
+	}
+	all, err := store.List(ctx, records)
 	if err != nil && o.allNamespaces && apierrors.IsForbidden(err) {
 		return fmt.Errorf("list releases in all namespaces: %w\n"+
 			"list -A needs permission to list %s in all namespaces (a ClusterRole); list one namespace with -n NAMESPACE",

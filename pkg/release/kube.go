@@ -143,46 +143,15 @@ func (s *KubeStore) apiError(op, name string, err error) error {
 	return fmt.Errorf("%s %s: %w", op, s.describe(name), err)
 }
 
-// listPageSize is how many records one page of listMeta asks for (a
-// variable for tests).
-var listPageSize int64 = 2000
-
 // listMeta lists the metadata of the records matching selector, without
-// their payloads, a page at a time. Only the fields the store reads are
-// kept of each page (names, labels, annotations, creation time, version):
-// a namespace of 100 000 records is then a few tens of MiB, where whole
-// metadata, managed fields included, took over 600.
+// their payloads.
 func (s *KubeStore) listMeta(ctx context.Context, selector labels.Selector) ([]metav1.PartialObjectMetadata, error) {
-	var out []metav1.PartialObjectMetadata
-	opts := metav1.ListOptions{LabelSelector: selector.String(), Limit: listPageSize}
-	for {
-		list, err := s.meta.Resource(s.objects.resource()).Namespace(s.namespace).List(ctx, opts)
-		if err != nil {
-			return nil, fmt.Errorf("list %s in namespace %q (%s): %w", s.objects.kind(), s.namespace, selector, err)
-		}
-		if out == nil {
-			n := len(list.Items)
-			if r := list.RemainingItemCount; r != nil && *r > 0 && *r < 1<<24 {
-				n += int(*r)
-			}
-			out = make([]metav1.PartialObjectMetadata, 0, n)
-		}
-		for i := range list.Items {
-			out = append(out, compactMeta(&list.Items[i]))
-		}
-		if list.Continue == "" {
-			return out, nil
-		}
-		opts.Continue = list.Continue
+	list, err := s.meta.Resource(s.objects.resource()).Namespace(s.namespace).
+		List(ctx, metav1.ListOptions{LabelSelector: selector.String()})
+	if err != nil {
+		return nil, fmt.Errorf("list %s in namespace %q (%s): %w", s.objects.kind(), s.namespace, selector, err)
 	}
-}
-
-// compactMeta is the part of a record's metadata the store reads.
-func compactMeta(m *metav1.PartialObjectMetadata) metav1.PartialObjectMetadata {
-	return metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{
-		Name: m.Name, Namespace: m.Namespace, UID: m.UID, ResourceVersion: m.ResourceVersion,
-		CreationTimestamp: m.CreationTimestamp, Labels: m.Labels, Annotations: m.Annotations,
-	}}
+	return list.Items, nil
 }
 
 // selector selects berth's records of the namespace, heads (chunk false)

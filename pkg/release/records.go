@@ -9,6 +9,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/selection"
 )
 
 // Create records a new revision. A large payload's chunks are written
@@ -193,6 +194,17 @@ func (s *KubeStore) List(ctx context.Context, filter Filter) ([]Summary, error) 
 	sel, err := selector(false, set)
 	if err != nil {
 		return nil, err
+	}
+	if len(filter.ExcludeStatuses) > 0 {
+		values := make([]string, len(filter.ExcludeStatuses))
+		for i, st := range filter.ExcludeStatuses {
+			values[i] = string(st)
+		}
+		req, err := labels.NewRequirement(LabelStatus, selection.NotIn, values)
+		if err != nil {
+			return nil, fmt.Errorf("select records: %w", err)
+		}
+		sel = sel.Add(*req)
 	}
 	items, err := s.listMeta(ctx, sel)
 	if err != nil {

@@ -57,11 +57,20 @@ type Filter struct {
 	// Statuses selects revisions with any of these statuses; empty selects
 	// all.
 	Statuses []Status
+	// ExcludeStatuses leaves out the revisions with any of these statuses;
+	// the Secret and ConfigMap stores leave them out in the API server's
+	// label selection, so they are never sent. list leaves out superseded
+	// revisions, which are never a release's last one: in a namespace of
+	// many releases with long histories, most records.
+	ExcludeStatuses []Status
 }
 
 // Match reports whether the summary is selected by the filter.
 func (f Filter) Match(s Summary) bool {
 	if f.Name != "" && s.Name != f.Name {
+		return false
+	}
+	if slices.Contains(f.ExcludeStatuses, s.Status) {
 		return false
 	}
 	return len(f.Statuses) == 0 || slices.Contains(f.Statuses, s.Status)
