@@ -77,8 +77,12 @@ func components(l layout, bin string, s state) []component {
 			"--service-cluster-ip-range=" + serviceCIDR,
 			// No kubelets: node IPAM and node lifecycle would fight kwok.
 			"--controllers=*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle",
+			// The defaults (20 requests a second) make the controllers, not
+			// the tools under test, what a wide rollout waits for.
+			"--kube-api-qps=200", "--kube-api-burst=400",
+			"--concurrent-deployment-syncs=16", "--concurrent-replicaset-syncs=16",
 		})},
-		{name: "kube-scheduler", args: clientFlags},
+		{name: "kube-scheduler", args: slices.Concat(clientFlags, []string{"--kube-api-qps=200", "--kube-api-burst=400"})},
 		{name: "kwok", args: []string{
 			"--kubeconfig=" + kubeconfig,
 			"-c", filepath.Join(bin, "kwok-stages.yaml"),
