@@ -94,9 +94,9 @@ func growthSVG(results []result) (string, bool) {
 	if len(series["template"]) < 2 && len(series["install"]) < 2 {
 		return "", false
 	}
-	const panelW, panelH, gap = 420, 300, 60
+	const panelW, panelH, gap = 420, 300, 100
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", 2*panelW+gap+40, panelH+110)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", 60+2*panelW+gap+30, panelH+110)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
 	fmt.Fprintf(&b, `<text x="10" y="22" font-size="15" font-weight="bold">Median wall time against the number of objects (gen-chart.sh N; x logarithmic)</text>`+"\n")
 	legend(&b, 60, 40)
@@ -132,16 +132,23 @@ func panel(b *strings.Builder, kind string, points map[int]result, x0, y0, w, h 
 		d := time.Duration(frac * float64(top))
 		fmt.Fprintf(b, `<text x="%d" y="%.1f" text-anchor="end">%s</text>`+"\n", x0-4, py(d)+4, seconds(d))
 	}
+	// Helm's values above its points, berth's below (berth is the faster),
+	// the last ones left of the point so that they stay in the panel.
 	for _, line := range []struct {
 		colour string
+		dy     float64
 		of     func(result) time.Duration
-	}{{berthColour, func(r result) time.Duration { return r.berth }}, {helmColour, func(r result) time.Duration { return r.helm }}} {
+	}{{berthColour, 15, func(r result) time.Duration { return r.berth }}, {helmColour, -6, func(r result) time.Duration { return r.helm }}} {
 		var pts []string
-		for _, n := range sizes {
+		for i, n := range sizes {
 			x, y := px(n), py(line.of(points[n]))
 			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x, y))
 			fmt.Fprintf(b, `<circle cx="%.1f" cy="%.1f" r="3" fill="%s"/>`+"\n", x, y, line.colour)
-			fmt.Fprintf(b, `<text x="%.1f" y="%.1f" fill="%s">%s</text>`+"\n", x+5, y-5, line.colour, seconds(line.of(points[n])))
+			anchor, dx := "start", 5.0
+			if i == len(sizes)-1 {
+				anchor, dx = "end", -5
+			}
+			fmt.Fprintf(b, `<text x="%.1f" y="%.1f" fill="%s" text-anchor="%s">%s</text>`+"\n", x+dx, y+line.dy, line.colour, anchor, seconds(line.of(points[n])))
 		}
 		fmt.Fprintf(b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"/>`+"\n", strings.Join(pts, " "), line.colour)
 	}
