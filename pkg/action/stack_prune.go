@@ -59,8 +59,10 @@ func (t *StackTarget) pruneOrKeep(ctx context.Context, out *StackApplyResult, op
 	for _, e := range t.orphans(inv) {
 		switch {
 		case e.Keep:
-			out.Kept = append(out.Kept, KeptRelease{Name: e.Name, Namespace: e.Namespace,
-				Reason: "no longer in the stack file; keep: true (destroy --force removes it)"})
+			out.Kept = append(out.Kept, KeptRelease{
+				Name: e.Name, Namespace: e.Namespace,
+				Reason: "no longer in the stack file; keep: true (destroy --force removes it)",
+			})
 			continue
 		case !prune:
 			reason := "no longer in the stack file: apply --prune uninstalls it"

@@ -67,26 +67,46 @@ func TestParseErrors(t *testing.T) {
 		name, src string
 		want      []string
 	}{
-		{"unknown field", head + "releases:\n  - name: a\n    chart: ./a\n    valuse: [x.yaml]\n",
-			[]string{`berth.yaml:7:5: releases[0].valuse: unknown field "valuse"`}},
-		{"missing chart", head + "releases:\n  - name: a\n",
-			[]string{`berth.yaml:5:5: releases[0]: missing field "chart"`}},
-		{"bad until", head + "releases:\n  - {name: a, chart: ./a}\n  - {name: b, chart: ./b, needs: [{release: a, until: later}]}\n",
-			[]string{`berth.yaml:6:55: releases[1].needs[0].until: value must be one of`}},
-		{"wrong kind", "apiVersion: berth.sh/v1alpha1\nkind: Stak\nmetadata: {name: shop}\nreleases: []\n",
-			[]string{`berth.yaml:2:7: kind: value must be 'Stack'`}},
-		{"unset variable", head + "releases:\n  - {name: a, chart: ./a, version: '${NOPE}'}\n",
-			[]string{`berth.yaml:5:36: releases[0].version: ${NOPE} is not set`}},
-		{"need unknown", head + "releases:\n  - {name: a, chart: ./a, needs: [{release: z}]}\n",
-			[]string{`berth.yaml:5:36: releases[0].needs[0].release: release "a" needs "z", which is not a release of the stack`}},
-		{"duplicate", head + "releases:\n  - {name: a, chart: ./a}\n  - {name: a, chart: ./b}\n",
-			[]string{`berth.yaml:6:6: releases[1].name: release "a" is named already by releases[0]`}},
-		{"unknown environment", head + "environments: {prod: {}}\nreleases:\n  - {name: a, chart: ./a, environments: {stg: {}}}\n",
-			[]string{`releases[0].environments.stg: environment "stg" is not among the stack's environments ([prod])`}},
-		{"cycle", head + "releases:\n  - {name: a, chart: ./a, needs: [{release: b}]}\n  - {name: b, chart: ./b, needs: [{release: a}]}\n",
-			[]string{`berth.yaml: needs form a cycle: a -> b -> a`}},
-		{"bad timeout", head + "releases:\n  - {name: a, chart: ./a, timeout: soon}\n",
-			[]string{`releases[0].timeout: "soon" is not a duration`}},
+		{
+			"unknown field", head + "releases:\n  - name: a\n    chart: ./a\n    valuse: [x.yaml]\n",
+			[]string{`berth.yaml:7:5: releases[0].valuse: unknown field "valuse"`},
+		},
+		{
+			"missing chart", head + "releases:\n  - name: a\n",
+			[]string{`berth.yaml:5:5: releases[0]: missing field "chart"`},
+		},
+		{
+			"bad until", head + "releases:\n  - {name: a, chart: ./a}\n  - {name: b, chart: ./b, needs: [{release: a, until: later}]}\n",
+			[]string{`berth.yaml:6:55: releases[1].needs[0].until: value must be one of`},
+		},
+		{
+			"wrong kind", "apiVersion: berth.sh/v1alpha1\nkind: Stak\nmetadata: {name: shop}\nreleases: []\n",
+			[]string{`berth.yaml:2:7: kind: value must be 'Stack'`},
+		},
+		{
+			"unset variable", head + "releases:\n  - {name: a, chart: ./a, version: '${NOPE}'}\n",
+			[]string{`berth.yaml:5:36: releases[0].version: ${NOPE} is not set`},
+		},
+		{
+			"need unknown", head + "releases:\n  - {name: a, chart: ./a, needs: [{release: z}]}\n",
+			[]string{`berth.yaml:5:36: releases[0].needs[0].release: release "a" needs "z", which is not a release of the stack`},
+		},
+		{
+			"duplicate", head + "releases:\n  - {name: a, chart: ./a}\n  - {name: a, chart: ./b}\n",
+			[]string{`berth.yaml:6:6: releases[1].name: release "a" is named already by releases[0]`},
+		},
+		{
+			"unknown environment", head + "environments: {prod: {}}\nreleases:\n  - {name: a, chart: ./a, environments: {stg: {}}}\n",
+			[]string{`releases[0].environments.stg: environment "stg" is not among the stack's environments ([prod])`},
+		},
+		{
+			"cycle", head + "releases:\n  - {name: a, chart: ./a, needs: [{release: b}]}\n  - {name: b, chart: ./b, needs: [{release: a}]}\n",
+			[]string{`berth.yaml: needs form a cycle: a -> b -> a`},
+		},
+		{
+			"bad timeout", head + "releases:\n  - {name: a, chart: ./a, timeout: soon}\n",
+			[]string{`releases[0].timeout: "soon" is not a duration`},
+		},
 		{"two documents", head + "releases: []\n---\nkind: Stack\n", []string{"berth.yaml:6: a second YAML document"}},
 	}
 	for _, tt := range tests {
@@ -173,8 +193,10 @@ releases:
 	for _, st := range settings {
 		layers = append(layers, st.Layer)
 	}
-	wantLayers := []string{"defaults.values", "environments.prod.values", "releases.api.environments.prod.values",
-		"releases.api.environments.prod.set", "command line"}
+	wantLayers := []string{
+		"defaults.values", "environments.prod.values", "releases.api.environments.prod.values",
+		"releases.api.environments.prod.set", "command line",
+	}
 	if diff := cmp.Diff(wantLayers, layers); diff != "" {
 		t.Errorf("explain layers (-want +got):\n%s", diff)
 	}

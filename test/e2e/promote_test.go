@@ -143,8 +143,10 @@ func TestPromoteBetweenRegistries(t *testing.T) {
 	p := newPromotion(t)
 	pushed := p.push(t, "", "1.0.0", true)
 	byDigest := p.repo + "/app@" + pushed.Digest
-	mustBerth(t, p.dir, "", append([]string{"install", "app", byDigest, "--set", "failTest=true", "--timeout", "60s",
-		"--policy", p.policy, "--source-revision", "c0ffee0123456789c0ffee0123456789c0ffee01"}, p.flags(p.staging)...)...)
+	mustBerth(t, p.dir, "", append([]string{
+		"install", "app", byDigest, "--set", "failTest=true", "--timeout", "60s",
+		"--policy", p.policy, "--source-revision", "c0ffee0123456789c0ffee0123456789c0ffee01",
+	}, p.flags(p.staging)...)...)
 	copyTo := []string{"--copy-to", p.bRepo}
 
 	// Tests: none run, then a failed run.
@@ -171,8 +173,10 @@ func TestPromoteBetweenRegistries(t *testing.T) {
 	}
 
 	// The tests pass now, the same chart: promote with every gate.
-	mustBerth(t, p.dir, "", append([]string{"upgrade", "app", byDigest, "--set", "failTest=false", "--timeout", "60s",
-		"--source-revision", "c0ffee0123456789c0ffee0123456789c0ffee01"}, p.flags(p.staging)...)...)
+	mustBerth(t, p.dir, "", append([]string{
+		"upgrade", "app", byDigest, "--set", "failTest=false", "--timeout", "60s",
+		"--source-revision", "c0ffee0123456789c0ffee0123456789c0ffee01",
+	}, p.flags(p.staging)...)...)
 	mustBerth(t, p.dir, "", append([]string{"test", "app", "--timeout", "60s"}, p.conn(p.staging)...)...)
 	code, r, stderr := p.promote(t, "app", append(copyTo, "--require-tests", "--require-soak", "1s", "--require-same-digest",
 		"--require-signature", "--policy", p.policy, "--set", "color=blue")...)

@@ -79,7 +79,7 @@ func TestImportRewritesUnservedAPIs(t *testing.T) {
 	}
 	waitServed(t, "v1alpha1", true)
 	chart := helmbin.WriteChart(t, map[string]string{
-		"Chart.yaml": "apiVersion: v2\nname: widgets\nversion: 1.0.0\n",
+		"Chart.yaml":            "apiVersion: v2\nname: widgets\nversion: 1.0.0\n",
 		"templates/widget.yaml": "apiVersion: example.com/v1alpha1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  size: 3\n",
 	})
 	helmbin.V4(t, kubeconfig).Run(t, "install", "web", chart, "-n", ns)

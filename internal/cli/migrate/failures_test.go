@@ -117,16 +117,20 @@ func TestImportFailsLeavingRecords(t *testing.T) {
 		breaks func(t *testing.T, ns string)
 		want   []string
 	}{
-		{"corrupt", func(t *testing.T, ns string) { corrupt(t, ns, "sh.helm.release.v1.web.v1", "H4sIAAAAAAAC/6pWyk") },
-			[]string{"Secret/%s/sh.helm.release.v1.web.v1", "corrupt"}},
+		{
+			"corrupt", func(t *testing.T, ns string) { corrupt(t, ns, "sh.helm.release.v1.web.v1", "H4sIAAAAAAAC/6pWyk") },
+			[]string{"Secret/%s/sh.helm.release.v1.web.v1", "corrupt"},
+		},
 		{"truncated", func(t *testing.T, ns string) {
 			t.Helper()
 			c, _ := kubernetes.NewForConfig(testenv.Config(t))
 			s, _ := c.CoreV1().Secrets(ns).Get(context.Background(), "sh.helm.release.v1.web.v2", metav1.GetOptions{})
 			corrupt(t, ns, "sh.helm.release.v1.web.v2", string(s.Data["release"][:len(s.Data["release"])/2]))
 		}, []string{"Secret/%s/sh.helm.release.v1.web.v2", "corrupt"}},
-		{"pending", func(t *testing.T, ns string) { setStatus(t, ns, "sh.helm.release.v1.web.v2", "pending-upgrade") },
-			[]string{"Secret/%s/sh.helm.release.v1.web.v2", "pending-upgrade", "--recover-pending"}},
+		{
+			"pending", func(t *testing.T, ns string) { setStatus(t, ns, "sh.helm.release.v1.web.v2", "pending-upgrade") },
+			[]string{"Secret/%s/sh.helm.release.v1.web.v2", "pending-upgrade", "--recover-pending"},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ns := testenv.Namespace(t)

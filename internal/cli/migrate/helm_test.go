@@ -299,7 +299,9 @@ func TestNoSilentDuplicates(t *testing.T) {
 	helmbin.V4(t, kubeconfig).Run(t, "install", "web", chart, "-n", ns)
 	want := "release web is managed by Helm; run `berth import helm web`"
 	for _, args := range [][]string{
-		{"install", "web", chart}, {"upgrade", "web", chart}, {"upgrade", "--install", "web", chart},
+		{"install", "web", chart},
+		{"upgrade", "web", chart},
+		{"upgrade", "--install", "web", chart},
 		{"install", "web", chart, "--dry-run=server"},
 	} {
 		_, errOut, code := berth(t, kubeconfig, append(args, "-n", ns, "--wait=false")...)

@@ -153,8 +153,10 @@ func planDocumentOf(s *stack.Stack, results []*action.StackPlanResult) planDocum
 	for _, r := range results {
 		env := planEnvironment{Name: r.Environment, Releases: []planRelease{}}
 		for _, rel := range r.Releases {
-			pr := planRelease{Name: rel.Name, Namespace: rel.Namespace, Action: rel.Action, Chart: rel.Chart,
-				Version: rel.Version, Digest: rel.Digest, Objects: []planObject{}}
+			pr := planRelease{
+				Name: rel.Name, Namespace: rel.Namespace, Action: rel.Action, Chart: rel.Chart,
+				Version: rel.Version, Digest: rel.Digest, Objects: []planObject{},
+			}
 			if rel.Diff != nil {
 				pr.Summary = rel.Diff.Summary()
 				for _, d := range rel.Diff.Objects {

@@ -173,13 +173,24 @@ func TestStackCommandErrors(t *testing.T) {
 		code       int
 		want       string
 	}{
-		{"unknown field", "releases:\n  - {name: a, chart: ./charts/cm, value: [x]}\n", []string{"stack", "plan"}, 1,
-			`berth.yaml:5:35: releases[0].value: unknown field "value"`},
-		{"cycle", "releases:\n  - {name: a, chart: ./charts/cm, needs: [{release: b}]}\n  - {name: b, chart: ./charts/cm, needs: [{release: a}]}\n",
-			[]string{"stack", "graph"}, 1, "needs form a cycle: a -> b -> a"},
+		{
+			"unknown field", "releases:\n  - {name: a, chart: ./charts/cm, value: [x]}\n",
+			[]string{"stack", "plan"},
+			1,
+			`berth.yaml:5:35: releases[0].value: unknown field "value"`,
+		},
+		{
+			"cycle", "releases:\n  - {name: a, chart: ./charts/cm, needs: [{release: b}]}\n  - {name: b, chart: ./charts/cm, needs: [{release: a}]}\n",
+			[]string{"stack", "graph"},
+			1, "needs form a cycle: a -> b -> a",
+		},
 		{"environment needed", "environments: {dev: {}}\nreleases: []\n", []string{"stack", "plan"}, 2, "choose with -e (dev)"},
-		{"set of no release", "releases:\n  - {name: a, chart: ./charts/cm}\n", []string{"stack", "plan", "--set", "b.x=1"}, 2,
-			`"b" is not a release of berth.yaml`},
+		{
+			"set of no release", "releases:\n  - {name: a, chart: ./charts/cm}\n",
+			[]string{"stack", "plan", "--set", "b.x=1"},
+			2,
+			`"b" is not a release of berth.yaml`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

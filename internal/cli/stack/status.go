@@ -64,8 +64,10 @@ func runStatus(ctx context.Context, e *Env, o *statusOptions) error {
 	if err != nil {
 		return err
 	}
-	doc := statusDocument{APIVersion: stack.APIVersion, Kind: "StackStatus", Stack: s.Metadata.Name,
-		Environments: make([]statusEnvironment, len(targets))}
+	doc := statusDocument{
+		APIVersion: stack.APIVersion, Kind: "StackStatus", Stack: s.Metadata.Name,
+		Environments: make([]statusEnvironment, len(targets)),
+	}
 	err = forEachTarget(ctx, targets, func(ctx context.Context, i int, t *action.StackTarget) error {
 		rels, err := action.StackStatus(ctx, t)
 		doc.Environments[i] = statusEnvironment{Name: t.Environment, Releases: rels}
