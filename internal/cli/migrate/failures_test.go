@@ -118,7 +118,10 @@ func TestImportFailsLeavingRecords(t *testing.T) {
 		want   []string
 	}{
 		{
-			"corrupt", func(t *testing.T, ns string) { corrupt(t, ns, "sh.helm.release.v1.web.v1", "H4sIAAAAAAAC/6pWyk") },
+			"corrupt", func(t *testing.T, ns string) {
+				t.Helper()
+				corrupt(t, ns, "sh.helm.release.v1.web.v1", "H4sIAAAAAAAC/6pWyk")
+			},
 			[]string{"Secret/%s/sh.helm.release.v1.web.v1", "corrupt"},
 		},
 		{"truncated", func(t *testing.T, ns string) {
@@ -128,7 +131,10 @@ func TestImportFailsLeavingRecords(t *testing.T) {
 			corrupt(t, ns, "sh.helm.release.v1.web.v2", string(s.Data["release"][:len(s.Data["release"])/2]))
 		}, []string{"Secret/%s/sh.helm.release.v1.web.v2", "corrupt"}},
 		{
-			"pending", func(t *testing.T, ns string) { setStatus(t, ns, "sh.helm.release.v1.web.v2", "pending-upgrade") },
+			"pending", func(t *testing.T, ns string) {
+				t.Helper()
+				setStatus(t, ns, "sh.helm.release.v1.web.v2", "pending-upgrade")
+			},
 			[]string{"Secret/%s/sh.helm.release.v1.web.v2", "pending-upgrade", "--recover-pending"},
 		},
 	} {
