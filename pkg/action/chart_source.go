@@ -121,9 +121,6 @@ type Verification struct {
 	Warning string `json:"warning,omitempty"`
 }
 
-// Verified reports whether a signature was accepted (not only warned of).
-func (v *Verification) Verified() bool { return v != nil && v.Warning == "" && v.Method != "" }
-
 // LocatedChart is a chart found and loaded, with where it came from.
 type LocatedChart struct {
 	Chart *chart.Chart

@@ -64,7 +64,7 @@ func TestLocateAsksThePolicyBeforeLoading(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Locate: %v", err)
 	}
-	if lc.Verified == nil || !lc.Verified.Verified() || lc.Verified.Digest != pushed.Digest {
+	if lc.Verified == nil || lc.Verified.Warning != "" || lc.Verified.Method == "" || lc.Verified.Digest != pushed.Digest {
 		t.Errorf("Verified = %+v, want the policy's verdict on %s", lc.Verified, pushed.Digest)
 	}
 	// An archive without .prov: the policy decides, not the locator.
@@ -86,7 +86,7 @@ func TestLocateAsksThePolicyBeforeLoading(t *testing.T) {
 	}
 	p.warn = true
 	lc, err = loc.Locate(t.Context(), action.ChartRequest{Ref: pushed.Ref, Verify: true})
-	if err != nil || lc.Verified.Verified() || !slices.ContainsFunc(lc.Warnings, func(w string) bool { return strings.Contains(w, "warn mode") }) {
+	if err != nil || (lc.Verified.Warning == "" && lc.Verified.Method != "") || !slices.ContainsFunc(lc.Warnings, func(w string) bool { return strings.Contains(w, "warn mode") }) {
 		t.Errorf("warn: %+v %v, want the chart with a warning", lc, err)
 	}
 }

@@ -54,9 +54,6 @@ func NewVerifier(p *Policy) *Verifier {
 	return &Verifier{policy: p, trust: map[*Rule]*ruleTrust{}}
 }
 
-// Policy returns the verifier's policy.
-func (v *Verifier) Policy() *Policy { return v.policy }
-
 // ruleTrust is a rule's trust material, loaded.
 type ruleTrust struct {
 	cosign   cosignTrust

@@ -86,15 +86,6 @@ func (g *Graph) findCycle() []string {
 	return nil
 }
 
-// Nodes returns the release names in file order.
-func (g *Graph) Nodes() []string { return slices.Clone(g.nodes) }
-
-// Needs returns what release name needs, in file order.
-func (g *Graph) Needs(name string) []Need { return slices.Clone(g.needs[name]) }
-
-// Dependants returns the releases that need release name.
-func (g *Graph) Dependants(name string) []string { return slices.Clone(g.dependants[name]) }
-
 // Order returns the releases so that each comes after everything it needs;
 // among releases free to go, file order.
 func (g *Graph) Order() []string {
