@@ -39,6 +39,7 @@ type Engine struct {
 // renderable is one template with the scope it is executed with.
 type renderable struct {
 	text     string
+	file     *chart.File
 	scope    common.Values
 	basePath string
 }
@@ -67,18 +68,19 @@ var userErrRegexp = regexp.MustCompile(userErrStart + `((?s).*)` + userErrEnd)
 // partials.
 func (e *Engine) Render(c *chart.Chart, top map[string]any) (map[string]string, error) {
 	tpls := map[string]renderable{}
-	collectTemplates(c, tpls, rootScope(top))
+	collectTemplates(c, tpls, rootScope(top), e.preparsed)
 	return e.render(tpls)
 }
 
 // collectTemplates walks the chart tree, giving each chart its own scope:
 // its metadata, files and the part of the parent's values under its name.
 // It returns the chart's scope, which its parent shows as .Subcharts.
+// Texts come from pre (nil: none) where it converted them.
 //
 // The types are Helm's, as typeOf shows them: a template's data, its
 // .Values and .Template are common.Values, .Subcharts and its entries,
 // .Chart and .Release plain maps.
-func collectTemplates(c *chart.Chart, tpls map[string]renderable, parent common.Values) map[string]any {
+func collectTemplates(c *chart.Chart, tpls map[string]renderable, parent common.Values, pre *preparse) map[string]any {
 	subcharts := map[string]any{}
 	scope := map[string]any{
 		"Chart":        chartInfo(c),
@@ -94,7 +96,7 @@ func collectTemplates(c *chart.Chart, tpls map[string]renderable, parent common.
 		scope["Values"] = v
 	}
 	for _, dep := range c.Dependencies() {
-		subcharts[dep.Name()] = collectTemplates(dep, tpls, scope)
+		subcharts[dep.Name()] = collectTemplates(dep, tpls, scope, pre)
 	}
 	prefix := c.ChartFullPath()
 	library := isLibrary(c)
@@ -102,8 +104,10 @@ func collectTemplates(c *chart.Chart, tpls map[string]renderable, parent common.
 		if t == nil || (library && !strings.HasPrefix(path.Base(t.Name), "_")) {
 			continue
 		}
-		tpls[path.Join(prefix, t.Name)] = renderable{
-			text:     string(t.Data),
+		name := path.Join(prefix, t.Name)
+		tpls[name] = renderable{
+			text:     pre.text(name, t),
+			file:     t,
 			scope:    scope,
 			basePath: path.Join(prefix, "templates"),
 		}

@@ -72,8 +72,9 @@ func parseTemplate(name, text string, funcs template.FuncMap) (map[string]*parse
 }
 
 // parseWith parses the named templates, taking the trees of those that
-// pre parsed from the same text with the same functions and parsing the
-// rest in parallel; results are in the order of names.
+// pre parsed from the same file under the same name with the same
+// functions and parsing the rest in parallel; results are in the order of
+// names.
 func parseWith(pre *preparse, names []string, tpls map[string]renderable, funcs template.FuncMap) []parsed {
 	if pre == nil {
 		return parseAll(names, tpls, funcs)
@@ -86,7 +87,7 @@ func parseWith(pre *preparse, names []string, tpls map[string]renderable, funcs 
 	var missing []string
 	var at []int
 	for i, name := range names {
-		if p, ok := done[name]; ok && p.text == tpls[name].text {
+		if p, ok := done[name]; ok && p.file == tpls[name].file {
 			out[i] = p.parsed
 			continue
 		}

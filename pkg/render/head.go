@@ -7,16 +7,22 @@ import (
 
 	"sigs.k8s.io/yaml"
 	goyaml "sigs.k8s.io/yaml/goyaml.v2"
+
+	"github.com/berth-sh/berth/pkg/chart/plainyaml"
 )
 
 // parseHead decodes the head of a YAML document exactly as
 // sigs.k8s.io/yaml.Unmarshal (which Helm uses) does. That function decodes
-// the YAML, converts it to JSON and decodes the JSON into the Head; for a
-// plain document, which is almost every manifest, the same Head is read
-// straight from the decoded YAML, saving a third of the time. Anything
-// that is not plain takes the original path, so results and error
-// messages are unchanged.
+// the YAML, converts it to JSON and decodes the JSON into the Head. A
+// document in plainyaml's subset, which is almost every manifest, is
+// checked and its head read by plainyaml's decoder, without building the
+// rest (scanHead); for other plain documents, the same Head is read
+// straight from the document decoded by go-yaml. Anything else takes the
+// original path, so results and error messages are unchanged.
 func parseHead(doc string) (Head, error) {
+	if head, ok := scanHead(doc); ok {
+		return head, nil
+	}
 	var obj any
 	if err := goyaml.Unmarshal([]byte(doc), &obj); err == nil && jsonable(obj) {
 		if head, ok := plainHead(obj); ok {
@@ -163,4 +169,88 @@ func plainString(v any) (string, bool) {
 	default:
 		return "", false
 	}
+}
+
+// scanHead reads the Head of a document in plainyaml's subset. The
+// decoder checks the whole document (what sigs.k8s.io/yaml would reject it
+// declines) and builds only apiVersion, kind and metadata's name and
+// annotations; the rules on them are plainHead's. ok is false when the
+// document is outside the subset or its head is not plain.
+func scanHead(doc string) (head Head, ok bool) {
+	folded := false
+	keep := func(path []string) bool {
+		switch len(path) {
+		case 1:
+			return headField(path[0], &folded, "apiVersion", "kind", "metadata")
+		case 2: // under metadata, the only mapping kept at the top
+			return headField(path[1], &folded, "name", "annotations")
+		}
+		return true // the annotations
+	}
+	v, ok := plainyaml.DecodeSelected(doc, keep)
+	if !ok || folded {
+		return head, false
+	}
+	if v == nil {
+		return head, true
+	}
+	top, ok := v.(map[string]any)
+	if !ok {
+		return head, false
+	}
+	if head.Version, ok = plainString(top["apiVersion"]); !ok {
+		return head, false
+	}
+	if head.Kind, ok = plainString(top["kind"]); !ok {
+		return head, false
+	}
+	if top["metadata"] == nil {
+		return head, true
+	}
+	meta, ok := top["metadata"].(map[string]any)
+	if !ok {
+		return head, false
+	}
+	head.Metadata = &HeadMetadata{}
+	if head.Metadata.Name, ok = plainString(meta["name"]); !ok {
+		return head, false
+	}
+	head.Metadata.Annotations, ok = stringMap(meta["annotations"])
+	return head, ok
+}
+
+// headField reports whether key is one of names, and sets folded when it
+// only matches one under encoding/json's case folding (which would decode
+// it into the field too).
+func headField(key string, folded *bool, names ...string) bool {
+	for _, n := range names {
+		if key == n {
+			return true
+		}
+		if foldMatch(key, n) {
+			*folded = true
+		}
+	}
+	return false
+}
+
+// stringMap returns v, a decoded mapping of strings, as a map; nil stays
+// nil. ok is false when a value is not a string.
+func stringMap(v any) (map[string]string, bool) {
+	if v == nil {
+		return nil, true
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	out := make(map[string]string, len(m))
+	for k, e := range m {
+		s, ok := e.(string)
+		if !ok {
+			return nil, false
+		}
+		out[k] = s
+	}
+	return out, true
 }

@@ -51,6 +51,19 @@ var headDocs = []string{
 	"kind: [\n",
 	"a: b\n  c: d\n",
 	"kind: K\n\tbad: tab\n",
+	// Block forms, which the subset scanner (scanHead) reads.
+	"metadata:\n  Name: b\n  name: a\n",
+	"metadata:\n  NAME: b\nkind: K\n",
+	"metadata:\n  name: 5\n",
+	"metadata:\n  name:\n  annotations:\n",
+	"metadata:\n  annotations:\n    a: 5\n    b: yes\n",
+	"metadata:\n  annotations:\n    a:\n",
+	"metadata:\n  annotations:\n    - a\n",
+	"metadata:\n  Annotations:\n    a: b\n",
+	"apiVersion: 1\nkind: K\n",
+	"kind: K\nmetadata:\n  labels:\n    Name: x\n  name: n\nspec:\n  template:\n    metadata:\n      name: inner\n",
+	"kind: |\n  multi\n  line\nmetadata:\n  name: >-\n    folded\n    name\n",
+	"- kind: K\n",
 }
 
 // checkHead compares parseHead with sigs.k8s.io/yaml.Unmarshal on doc.

@@ -21,6 +21,10 @@ type preparse struct {
 	funcs template.FuncMap
 	names []string
 	texts []string
+	// files are the chart files the texts were made from: the engine takes
+	// a template's text and trees from here when its name and file are the
+	// same, instead of converting and comparing the text again.
+	files []*chart.File
 	out   []parsed
 	// next is the index of the next template to parse; stop makes the
 	// workers take no more.
@@ -29,6 +33,8 @@ type preparse struct {
 	// parsedOK[i] is set when template i was parsed without a panic.
 	parsedOK []atomic.Bool
 	wg       sync.WaitGroup
+	// byName indexes names, for text.
+	byName map[string]int
 }
 
 // parseFuncNames are the functions templates may call, for the parser,
@@ -65,6 +71,7 @@ func (p *preparse) collect(c *chart.Chart) {
 		}
 		p.names = append(p.names, path.Join(prefix, t.Name))
 		p.texts = append(p.texts, string(t.Data))
+		p.files = append(p.files, t)
 	}
 	for _, dep := range c.Dependencies() {
 		p.collect(dep)
@@ -99,17 +106,36 @@ func (p *preparse) parse(i int) (ok bool) {
 }
 
 // results stops the background parsing, waits for the templates being
-// parsed and returns those parsed by name, with the text each was parsed
+// parsed and returns those parsed by name, with the file each was parsed
 // from.
 func (p *preparse) results() map[string]parsedText {
 	p.close()
 	done := make(map[string]parsedText, len(p.names))
 	for i, name := range p.names {
 		if p.parsedOK[i].Load() {
-			done[name] = parsedText{text: p.texts[i], parsed: p.out[i]}
+			done[name] = parsedText{file: p.files[i], parsed: p.out[i]}
 		}
 	}
 	return done
+}
+
+// text returns the text of template name made from file f: the one
+// converted for parsing when it is the same template of the same file.
+// names, files and texts are fixed before the workers start, so it may be
+// called while they run; the index is built on first use, by the caller.
+func (p *preparse) text(name string, f *chart.File) string {
+	if p != nil {
+		if p.byName == nil {
+			p.byName = make(map[string]int, len(p.names))
+			for i, n := range p.names {
+				p.byName[n] = i
+			}
+		}
+		if i, ok := p.byName[name]; ok && p.files[i] == f {
+			return p.texts[i]
+		}
+	}
+	return string(f.Data)
 }
 
 // close stops the background parsing and waits for the templates being
@@ -119,9 +145,9 @@ func (p *preparse) close() {
 	p.wg.Wait()
 }
 
-// parsedText is a parsed template and the text it was parsed from.
+// parsedText is a parsed template and the file it was parsed from.
 type parsedText struct {
-	text string
+	file *chart.File
 	parsed
 }
 
