@@ -39,6 +39,9 @@ type config struct {
 	scaleParts *regexp.Regexp
 	// plots is where the SVG plots of the results go ("" for none).
 	plots string
+	// instructions adds the instruction counts of the template scenarios
+	// (template.go).
+	instructions bool
 }
 
 func main() {
@@ -52,6 +55,7 @@ func main() {
 	flag.IntVar(&cfg.scaleReleases, "scale-releases", 10000, "releases of the list scale measurement (-only scale)")
 	flag.IntVar(&cfg.scaleRevisions, "scale-revisions", 10, "revisions of each of them")
 	scaleParts := flag.String("scale-parts", "", "run only the scale measurements matching this regular expression (history, list, wait)")
+	flag.BoolVar(&cfg.instructions, "instructions", false, "also count the instructions of one run of each template scenario with valgrind")
 	flag.StringVar(&cfg.plots, "plots", "", "write SVG plots of the results into this directory (docs/performance.md shows docs/perf)")
 	flag.Parse()
 	cfg.only = regexp.MustCompile(only)
@@ -95,6 +99,9 @@ type scenario struct {
 	teardown func(cfg config) error
 	// runs, when set, bounds the measured runs below -runs.
 	runs int
+	// measureFn, when set, measures the scenario instead of running berth
+	// and helm (template.go: a batch of commands per run).
+	measureFn func(ctx context.Context, cfg config, runs int) (berth, helm []sample, err error)
 }
 
 // sample is one measured run.
@@ -125,7 +132,17 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 				return fmt.Errorf("%s: setup: %w", s.name, err)
 			}
 		}
-		b, h, err := measure(ctx, cfg, s)
+		var b, h []sample
+		var err error
+		if s.measureFn != nil {
+			runs := cfg.runs
+			if s.runs > 0 {
+				runs = min(runs, s.runs)
+			}
+			b, h, err = s.measureFn(ctx, cfg, runs)
+		} else {
+			b, h, err = measure(ctx, cfg, s)
+		}
 		if s.teardown != nil {
 			err = errors.Join(err, s.teardown(cfg))
 		}
@@ -153,6 +170,11 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	}
 	if err := writePlots(cfg.plots, results); err != nil {
 		return err
+	}
+	if cfg.instructions {
+		if err := instructionRows(ctx, cfg, out); err != nil {
+			return err
+		}
 	}
 	if cfg.only.String() != "" && cfg.only.MatchString(waitScenario) { // minutes per run: only when asked
 		if err := runWait(ctx, cfg, out); err != nil {

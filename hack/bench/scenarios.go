@@ -17,21 +17,32 @@ func scenarios(cfg config) []scenario {
 	template := func(chart string) []string {
 		return []string{"template", "rel", chart, "--namespace", "ns", "--kube-version", "1.33.0"}
 	}
+	if vendored(filepath.Join(cfg.corpus, "kube-prometheus-stack")) {
+		kps = filepath.Join(cfg.corpus, "kube-prometheus-stack")
+	}
 	return append([]scenario{
 		{
 			name:  "process start (version)",
+			setup: func(cfg config) error { evictBinaries(cfg); return nil },
 			berth: []string{"version"},
 			helm:  []string{"version"},
 		},
 		{
-			name:       "template kube-prometheus-stack",
-			setup:      func(cfg config) error { return vendorKubePrometheusStack(cfg, kps) },
+			name: "template kube-prometheus-stack",
+			setup: func(cfg config) error {
+				evictBinaries(cfg)
+				if kps == filepath.Join(cfg.corpus, "kube-prometheus-stack") {
+					return nil
+				}
+				return vendorKubePrometheusStack(cfg, kps)
+			},
 			berth:      template(kps),
 			helm:       template(kps),
 			sameOutput: true,
 		},
 		{
 			name:       "template argo-cd",
+			setup:      func(cfg config) error { evictBinaries(cfg); return nil },
 			berth:      template(filepath.Join(cfg.corpus, "argo-cd")),
 			helm:       template(filepath.Join(cfg.corpus, "argo-cd")),
 			sameOutput: true,
@@ -39,13 +50,27 @@ func scenarios(cfg config) []scenario {
 		{
 			name: "template gen-chart.sh 1000",
 			setup: func(cfg config) error {
+				evictBinaries(cfg)
 				return runQuiet(filepath.Join(cfg.shared, "bench", "gen-chart.sh"), bulk, "1000")
 			},
 			berth:      template(bulk),
 			helm:       template(bulk),
 			sameOutput: true,
 		},
+		corpusScenarioFor(cfg),
 	}, append(append(deployScenarios(cfg), diffScenarios(cfg)...), growthScenarios(cfg)...)...)
+}
+
+// vendored reports whether the corpus ships kube-prometheus-stack at dir
+// with its subcharts in charts/, as a user renders it; older corpora did
+// not, and the bench vendors them itself.
+func vendored(dir string) bool {
+	for _, sub := range []string{"grafana", "kube-state-metrics", "prometheus-node-exporter"} {
+		if _, err := os.Stat(filepath.Join(dir, "charts", sub, "Chart.yaml")); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // vendorKubePrometheusStack copies the corpus's kube-prometheus-stack to dir
