@@ -58,8 +58,8 @@ func maxAttempts(ctx context.Context, p RetryPolicy) int {
 // other requests under ctx.
 func awaitingServer(ctx context.Context, resp *http.Response, err error, delay time.Duration) bool {
 	sw := serverWaitOf(ctx)
-	if sw == nil || !noAnswer(resp, err) {
-		return false
+	if sw == nil || sw.over.Load() || !noAnswer(resp, err) {
+		return false // once over, the wait is over for every request
 	}
 	if time.Now().Add(delay).Before(sw.deadline) {
 		return true
