@@ -2,24 +2,18 @@ package kube
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"net"
 	"net/http"
-	"net/http/httptrace"
-	"strconv"
-	"sync/atomic"
-	"syscall"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"k8s.io/client-go/rest"
+
+	"github.com/berth-sh/berth/internal/httpretry"
 )
 
 // RetryPolicy says which failed API requests are sent again and how long to
@@ -94,12 +88,7 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 // do not retry together.
 func (p RetryPolicy) Backoff(attempt int) time.Duration {
 	p = p.withDefaults()
-	d := p.MaxDelay
-	if shift := attempt - 1; shift < 30 && p.BaseDelay<<shift < p.MaxDelay {
-		d = p.BaseDelay << max(shift, 0)
-	}
-	half := d / 2
-	return half + rand.N(half+1) //nolint:gosec // jitter needs no cryptographic randomness
+	return httpretry.Backoff(p.BaseDelay, p.MaxDelay, attempt)
 }
 
 // CauseRetriesExhausted is the reason of the status cause that marks a
@@ -140,12 +129,12 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	began := time.Now()
 	for attempt := 1; ; attempt++ {
-		sent, attemptReq, err := prepareAttempt(req, attempt, safe)
+		sent, attemptReq, err := httpretry.PrepareAttempt(req, attempt, safe)
 		if err != nil {
 			return nil, err
 		}
 		resp, err := t.next.RoundTrip(attemptReq)
-		wait, retry := t.retryable(req, safe, sent.Load(), resp, err)
+		wait, retry := httpretry.Retryable(req, safe, sent.Load(), resp, err, t.policy.MaxRetryAfter)
 		if !retry {
 			return withoutRetryAfter(resp), err
 		}
@@ -153,72 +142,13 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if attempt >= maxAttempts(req.Context(), t.policy) && !awaitingServer(req.Context(), resp, err, delay) {
 			return giveUp(req, attempt, time.Since(began), resp, err)
 		}
-		if !t.sleep(req.Context(), delay) {
+		if !httpretry.Sleep(req.Context(), delay) {
 			return giveUp(req, attempt, time.Since(began), resp, err)
 		}
 		if resp != nil {
-			drain(resp.Body)
+			httpretry.Drain(resp.Body)
 		}
 	}
-}
-
-// prepareAttempt returns the request to send for one attempt: req itself
-// the first time, a copy with a fresh body after. Requests that may not
-// be retried once sent report in sent whether their headers went out.
-func prepareAttempt(req *http.Request, attempt int, safe bool) (*atomic.Bool, *http.Request, error) {
-	sent := &atomic.Bool{}
-	out := req
-	if attempt > 1 {
-		out = req.Clone(req.Context())
-		if req.GetBody != nil {
-			body, err := req.GetBody()
-			if err != nil {
-				return nil, nil, fmt.Errorf("%s %s: reset request body for attempt %d: %w", req.Method, req.URL.Redacted(), attempt, err)
-			}
-			out.Body = body
-		}
-	}
-	if !safe {
-		trace := &httptrace.ClientTrace{WroteHeaders: func() { sent.Store(true) }}
-		out = out.WithContext(httptrace.WithClientTrace(out.Context(), trace))
-	}
-	return sent, out, nil
-}
-
-// retryable decides whether an attempt's outcome is worth another, and how
-// long the server asked us to wait.
-func (t *retryTransport) retryable(req *http.Request, safe, sent bool, resp *http.Response, err error) (time.Duration, bool) {
-	if req.Context().Err() != nil {
-		return 0, false
-	}
-	if err != nil {
-		// Unsafe requests only when the server never saw them.
-		return 0, transientError(err) && (safe || !sent)
-	}
-	switch resp.StatusCode {
-	case http.StatusTooManyRequests:
-		return retryAfter(resp, t.policy.MaxRetryAfter), true
-	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return retryAfter(resp, t.policy.MaxRetryAfter), safe
-	}
-	return 0, false
-}
-
-// transientError reports whether a request error may go away on its own:
-// a connection refused (an API server restarting), reset or closed, or a
-// timeout. Certificate, DNS and protocol errors do not: retrying them
-// would only delay the message.
-func transientError(err error) bool {
-	var netErr net.Error
-	switch {
-	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
-		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE),
-		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return true
-	case errors.As(err, &netErr) && netErr.Timeout():
-		return true
-	}
-	return utilnet.IsProbableEOF(err) || utilnet.IsHTTP2ConnectionLost(err)
 }
 
 // giveUp returns the last outcome of a request not retried any more. The
@@ -286,44 +216,4 @@ func idempotent(req *http.Request) bool {
 		return req.Header.Get("Content-Type") == "application/apply-patch+yaml"
 	}
 	return false
-}
-
-// retryAfter reads the Retry-After header, in seconds or as a date, capped
-// at limit; 0 when absent or unreadable.
-func retryAfter(resp *http.Response, limit time.Duration) time.Duration {
-	v := resp.Header.Get("Retry-After")
-	if v == "" {
-		return 0
-	}
-	var d time.Duration
-	if secs, err := strconv.Atoi(v); err == nil {
-		d = time.Duration(max(secs, 0)) * time.Second
-	} else if when, err := http.ParseTime(v); err == nil {
-		d = time.Until(when)
-	}
-	return min(max(d, 0), limit)
-}
-
-// sleep waits d, or less if ctx would expire first; it reports false
-// without waiting when ctx ends before d passes, as the next attempt could
-// not finish in time anyway.
-func (t *retryTransport) sleep(ctx context.Context, d time.Duration) bool {
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
-		return false
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-timer.C:
-		return true
-	}
-}
-
-// drain reads what is left of a response body discarded for a retry, so
-// that its connection is reused, and closes it.
-func drain(body io.ReadCloser) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
-	_ = body.Close()
 }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sync/atomic"
 	"time"
+
+	"github.com/berth-sh/berth/internal/httpretry"
 )
 
 // serverWaitKey is the context key of WithServerWait's serverWait.
@@ -78,7 +80,7 @@ func serverWaitOver(ctx context.Context) bool {
 // not there (see WithServerWait), rather than that it refused.
 func noAnswer(resp *http.Response, err error) bool {
 	if resp == nil {
-		return err != nil && transientError(err)
+		return err != nil && httpretry.TransientError(err)
 	}
 	switch resp.StatusCode {
 	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:

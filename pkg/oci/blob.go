@@ -12,6 +12,8 @@ import (
 	"oras.land/oras-go/v2/content"
 	"oras.land/oras-go/v2/registry/remote"
 	"oras.land/oras-go/v2/registry/remote/errcode"
+
+	"github.com/berth-sh/berth/internal/httpretry"
 )
 
 // blobAttempts bounds the upload sessions one blob gets; each request of a
@@ -51,7 +53,7 @@ func (c *Client) pushBlobRetrying(ctx context.Context, repo content.Storage, d o
 		if exists, existsErr := repo.Exists(ctx, d); existsErr == nil && exists {
 			return nil
 		}
-		if attempt < blobAttempts && !sleep(ctx, policy.Backoff(attempt)) {
+		if attempt < blobAttempts && !httpretry.Sleep(ctx, policy.Backoff(attempt)) {
 			return err
 		}
 	}

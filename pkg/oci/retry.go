@@ -2,19 +2,14 @@ package oci
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"net"
 	"net/http"
-	"net/http/httptrace"
-	"strconv"
 	"strings"
-	"sync/atomic"
-	"syscall"
 	"time"
+
+	"github.com/berth-sh/berth/internal/httpretry"
 )
 
 // RetryPolicy says which failed registry requests are sent again and how
@@ -85,12 +80,7 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 // together.
 func (p RetryPolicy) Backoff(attempt int) time.Duration {
 	p = p.withDefaults()
-	d := p.MaxDelay
-	if shift := attempt - 1; shift < 30 && p.BaseDelay<<max(shift, 0) < p.MaxDelay {
-		d = p.BaseDelay << max(shift, 0)
-	}
-	half := d / 2
-	return half + rand.N(half+1) //nolint:gosec // jitter needs no cryptographic randomness
+	return httpretry.Backoff(p.BaseDelay, p.MaxDelay, attempt)
 }
 
 type retryTransport struct {
@@ -107,69 +97,28 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	mayHaveLanded := false
 	for attempt := 1; ; attempt++ {
-		sent, attemptReq, err := prepareAttempt(req, attempt, safe)
+		sent, attemptReq, err := httpretry.PrepareAttempt(req, attempt, safe)
 		if err != nil {
 			return nil, err
 		}
 		resp, err := t.next.RoundTrip(attemptReq)
 		if mayHaveLanded && req.Method == http.MethodDelete && err == nil && resp.StatusCode == http.StatusNotFound {
 			// An earlier attempt deleted it; its answer was lost.
-			drain(resp.Body)
+			httpretry.Drain(resp.Body)
 			return deleted(req), nil
 		}
-		wait, retry := t.retryable(req, safe, sent.Load(), resp, err)
+		wait, retry := httpretry.Retryable(req, safe, sent.Load(), resp, err, t.policy.MaxRetryAfter)
 		if !retry {
 			return resp, err
 		}
-		if attempt >= t.policy.MaxAttempts || !sleep(req.Context(), max(wait, t.policy.Backoff(attempt))) {
+		if attempt >= t.policy.MaxAttempts || !httpretry.Sleep(req.Context(), max(wait, t.policy.Backoff(attempt))) {
 			return giveUp(req, attempt, resp, err)
 		}
 		mayHaveLanded = mayHaveLanded || err != nil || resp.StatusCode >= 500
 		if resp != nil {
-			drain(resp.Body)
+			httpretry.Drain(resp.Body)
 		}
 	}
-}
-
-// prepareAttempt returns the request to send for one attempt: req itself
-// the first time, a copy with a fresh body after. Requests that may not be
-// retried once sent report in sent whether their headers went out.
-func prepareAttempt(req *http.Request, attempt int, safe bool) (*atomic.Bool, *http.Request, error) {
-	sent := &atomic.Bool{}
-	out := req
-	if attempt > 1 {
-		out = req.Clone(req.Context())
-		if req.GetBody != nil {
-			body, err := req.GetBody()
-			if err != nil {
-				return nil, nil, fmt.Errorf("%s %s: reset request body for attempt %d: %w", req.Method, req.URL.Redacted(), attempt, err)
-			}
-			out.Body = body
-		}
-	}
-	if !safe {
-		trace := &httptrace.ClientTrace{WroteHeaders: func() { sent.Store(true) }}
-		out = out.WithContext(httptrace.WithClientTrace(out.Context(), trace))
-	}
-	return sent, out, nil
-}
-
-// retryable decides whether an attempt's outcome is worth another, and how
-// long the registry asked us to wait.
-func (t *retryTransport) retryable(req *http.Request, safe, sent bool, resp *http.Response, err error) (time.Duration, bool) {
-	if req.Context().Err() != nil {
-		return 0, false
-	}
-	if err != nil {
-		return 0, transientError(err) && (safe || !sent)
-	}
-	switch resp.StatusCode {
-	case http.StatusTooManyRequests:
-		return retryAfter(resp, t.policy.MaxRetryAfter), true
-	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return retryAfter(resp, t.policy.MaxRetryAfter), safe
-	}
-	return 0, false
 }
 
 // idempotentRegistryRequest reports whether sending req twice does no more
@@ -187,24 +136,6 @@ func idempotentRegistryRequest(req *http.Request) bool {
 			req.URL.Query().Get("mount") == ""
 	}
 	return false
-}
-
-// transientError reports whether a request error may go away on its own: a
-// connection refused, reset or closed, or a timeout. Certificate, DNS and
-// protocol errors do not.
-func transientError(err error) bool {
-	var netErr net.Error
-	switch {
-	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
-		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE),
-		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return true
-	case errors.As(err, &netErr) && netErr.Timeout():
-		return true
-	}
-	msg := err.Error()
-	return strings.Contains(msg, "connection reset by peer") || strings.Contains(msg, "use of closed network connection") ||
-		strings.Contains(msg, "server closed idle connection") || strings.Contains(msg, "http2: client connection lost")
 }
 
 // ErrRetriesExhausted marks a registry request that got no answer on any
@@ -229,43 +160,4 @@ func deleted(req *http.Request) *http.Response {
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: http.Header{}, Body: io.NopCloser(bytes.NewReader(nil)), Request: req,
 	}
-}
-
-// retryAfter reads the Retry-After header, in seconds or as a date, capped
-// at limit; 0 when absent or unreadable.
-func retryAfter(resp *http.Response, limit time.Duration) time.Duration {
-	v := resp.Header.Get("Retry-After")
-	if v == "" {
-		return 0
-	}
-	var d time.Duration
-	if secs, err := strconv.Atoi(v); err == nil {
-		d = time.Duration(max(secs, 0)) * time.Second
-	} else if when, err := http.ParseTime(v); err == nil {
-		d = time.Until(when)
-	}
-	return min(max(d, 0), limit)
-}
-
-// sleep waits d, or reports false at once when ctx would end first: the
-// next attempt could not finish in time anyway.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
-		return false
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-timer.C:
-		return true
-	}
-}
-
-// drain reads what is left of a response body discarded for a retry, so
-// that its connection is reused, and closes it.
-func drain(body io.ReadCloser) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(body, 64<<10))
-	_ = body.Close()
 }
