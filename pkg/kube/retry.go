@@ -139,10 +139,16 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return withoutRetryAfter(resp), err
 		}
 		delay := max(wait, t.policy.Backoff(attempt))
-		if attempt >= maxAttempts(req.Context(), t.policy) && !awaitingServer(req.Context(), resp, err, delay) {
-			return giveUp(req, attempt, time.Since(began), resp, err)
+		awaiting := false
+		if attempt >= maxAttempts(req.Context(), t.policy) {
+			if delay, awaiting = awaitingServer(req.Context(), resp, err, delay); !awaiting {
+				return giveUp(req, attempt, time.Since(began), resp, err)
+			}
 		}
 		if !httpretry.Sleep(req.Context(), delay) {
+			if awaiting {
+				endServerWaitAt(req.Context(), delay)
+			}
 			return giveUp(req, attempt, time.Since(began), resp, err)
 		}
 		if resp != nil {

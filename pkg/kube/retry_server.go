@@ -54,20 +54,33 @@ func maxAttempts(ctx context.Context, p RetryPolicy) int {
 }
 
 // awaitingServer reports whether a request whose attempts are used up is
-// still to be tried again after delay: the server gave no answer (see
-// WithServerWait) and the request's server wait lasts past delay. A
-// request that got no answer until the end of the wait ends it for the
-// other requests under ctx.
-func awaitingServer(ctx context.Context, resp *http.Response, err error, delay time.Duration) bool {
+// still to be tried again, and after how long: the server gave no answer
+// (see WithServerWait) and the request's server wait is not over. The
+// wait before the next attempt is delay, cut short at the wait's deadline
+// so that the last attempt is made then and the operation fails at its
+// timeout, not a backoff before it. A request that got no answer until
+// the deadline ends the wait for the other requests under ctx.
+func awaitingServer(ctx context.Context, resp *http.Response, err error, delay time.Duration) (time.Duration, bool) {
 	sw := serverWaitOf(ctx)
 	if sw == nil || sw.over.Load() || !noAnswer(resp, err) {
-		return false // once over, the wait is over for every request
+		return 0, false // once over, the wait is over for every request
 	}
-	if time.Now().Add(delay).Before(sw.deadline) {
-		return true
+	left := time.Until(sw.deadline)
+	if left <= 0 {
+		sw.over.Store(true)
+		return 0, false
 	}
-	sw.over.Store(true)
-	return false
+	return min(delay, left), true
+}
+
+// endServerWaitAt ends ctx's server wait when its deadline is within d: a
+// request that could not wait d (its context ends first) was making the
+// wait's last attempt. A request whose own deadline is nearer leaves the
+// wait to the others.
+func endServerWaitAt(ctx context.Context, d time.Duration) {
+	if sw := serverWaitOf(ctx); sw != nil && time.Until(sw.deadline) <= d {
+		sw.over.Store(true)
+	}
 }
 
 // serverWaitOver reports whether ctx's server wait ended without an answer.

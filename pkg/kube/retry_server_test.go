@@ -103,9 +103,9 @@ func TestServerWaitEnds(t *testing.T) {
 	if n := server.attempts.Load(); n <= 2 {
 		t.Errorf("%d attempts: the server wait did not retry past MaxAttempts", n)
 	}
-	// It stops when the next backoff would pass the wait, not after.
-	if elapsed < 250*time.Millisecond || elapsed > 2*time.Second {
-		t.Errorf("gave up after %s, want about the 300ms server wait", elapsed)
+	// It stops at the end of the wait: the last attempt is made then.
+	if elapsed < 300*time.Millisecond || elapsed > 2*time.Second {
+		t.Errorf("gave up after %s, want at the end of the 300ms server wait", elapsed)
 	}
 	// The operation waited its time: its next requests are sent once.
 	again := &absentFor{n: 1 << 40, status: refused}
