@@ -134,6 +134,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 		resp, err := t.next.RoundTrip(attemptReq)
+		if err == nil && safe && readsWhole(req) {
+			resp, err = readWhole(req, resp)
+		}
 		wait, retry := httpretry.Retryable(req, safe, sent.Load(), resp, err, t.policy.MaxRetryAfter)
 		if !retry {
 			return withoutRetryAfter(resp), err
@@ -155,6 +158,30 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			httpretry.Drain(resp.Body)
 		}
 	}
+}
+
+// readsWhole reports whether the answer to req, a safe request, is read
+// whole by the transport before it is returned, so that an answer cut off
+// in its body (the API server killed while it sends it) is an attempt that
+// failed and is retried rather than an error of the caller's: the safe
+// writes (server-side apply, DELETE), whose answers are one object or a
+// Status. Reads are left to stream: watches never end, lists can be large,
+// and client-go's informers list again after a failed read.
+func readsWhole(req *http.Request) bool {
+	return req.Method != http.MethodGet && req.Method != http.MethodHead
+}
+
+// readWhole reads the body of resp, the answer to req, into memory and returns resp with it; a
+// failed read closes the body and returns the error.
+func readWhole(req *http.Request, resp *http.Response) (*http.Response, error) {
+	body, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("read the answer of %s %s: %w", req.Method, req.URL.Redacted(), err)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	return resp, nil
 }
 
 // giveUp returns the last outcome of a request not retried any more. The

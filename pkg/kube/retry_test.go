@@ -323,3 +323,75 @@ func TestBackoffGrowsAndIsCapped(t *testing.T) {
 		}
 	}
 }
+
+// cutting is a server whose first n answers end in the middle of their
+// body, as when the API server is killed while it sends them; the others
+// are whole.
+func cutting(t *testing.T, n int) (*httptest.Server, func() int) {
+	t.Helper()
+	const body = `{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"web"}}`
+	var mu sync.Mutex
+	seen := 0
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		mu.Lock()
+		seen++
+		cut := seen <= n
+		mu.Unlock()
+		if !cut {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, body)
+			return
+		}
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Errorf("hijack: %v", err)
+			return
+		}
+		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n" + body[:20])
+		_ = buf.Flush()
+		_ = conn.Close()
+	}))
+	t.Cleanup(ts.Close)
+	return ts, func() int { mu.Lock(); defer mu.Unlock(); return seen }
+}
+
+// TestRetryTransportCutBody checks that a server-side apply whose answer is
+// cut off in its body is sent again and returns the whole answer, and
+// that a read (which streams) or an unsafe write is not read ahead.
+func TestRetryTransportCutBody(t *testing.T) {
+	for _, tc := range []struct {
+		method, contentType string
+		wantAttempts        int
+		wantWhole           bool
+	}{
+		{http.MethodPatch, "application/apply-patch+yaml", 3, true},
+		{http.MethodDelete, "", 3, true},
+		{http.MethodGet, "", 1, false},
+		{http.MethodPost, "application/json", 1, false},
+	} {
+		t.Run(tc.method, func(t *testing.T) {
+			ts, attempts := cutting(t, 2)
+			base := &http.Transport{DisableKeepAlives: true}
+			req, err := http.NewRequestWithContext(t.Context(), tc.method, ts.URL, strings.NewReader("{}"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.contentType != "" {
+				req.Header.Set("Content-Type", tc.contentType)
+			}
+			resp, err := fastPolicy.Wrap(base).RoundTrip(req)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.method, err)
+			}
+			body, readErr := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			if got := attempts(); got != tc.wantAttempts {
+				t.Errorf("%d attempts, want %d", got, tc.wantAttempts)
+			}
+			if whole := readErr == nil && strings.HasSuffix(string(body), "}}"); whole != tc.wantWhole {
+				t.Errorf("answer whole %t (%q, %v), want %t", whole, body, readErr, tc.wantWhole)
+			}
+		})
+	}
+}
