@@ -6,8 +6,9 @@
 // The subset is block mappings and block sequences (including sequences at
 // their key's indentation and mappings that start on a sequence entry's
 // line) whose scalars each fit on one line, plain or quoted; literal and
-// folded block scalars; one-line flow sequences of simple scalars; and
-// comments. Plain scalars resolve as go-yaml v2 resolves them (YAML 1.1:
+// folded block scalars; one-line flow sequences of simple scalars and
+// one-line flow mappings of them with string keys; and comments. Plain
+// scalars resolve as go-yaml v2 resolves them (YAML 1.1:
 // yes/no/on/off are booleans, timestamps stay strings) and then as
 // encoding/json decodes them into an interface (every number a float64).
 //
@@ -18,6 +19,6 @@
 // accepting promises that sigs.k8s.io/yaml accepts the document and gives
 // the same value. Tabs outside block scalars, anchors, aliases, tags,
 // merge keys, complex and non-string keys, multi-line plain and quoted
-// scalars, flow mappings, document markers, directives, carriage returns
+// scalars, nested or multi-line flow collections, document markers, directives, carriage returns
 // and characters YAML reads as line breaks are all declined.
 package plainyaml

@@ -15,6 +15,8 @@ func FuzzDecode(f *testing.F) {
 		"key: value # comment\n# line\n  other: 1\n",
 		"a: |+\n  x\n\n\nb: yes\nc: 0x10\nd: 2001-02-03\n",
 		"s: |\n  a\n   \n  b\n\tc\n",
+		"labels: {app.kubernetes.io/instance: rel, b: 'x', c: 1}\nm: {yes: 1, \"k\": [a]}\n",
+		"- {a: b, a: c}\n- {1: x, 'y': z, <<: w}\n",
 	} {
 		f.Add(seed)
 	}

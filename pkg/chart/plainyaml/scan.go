@@ -1,6 +1,7 @@
 package plainyaml
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -412,14 +413,7 @@ func (d *decoder) flow(keep bool) (any, bool) {
 		return nil, false
 	}
 	if open == '{' {
-		if d.peek() != '}' {
-			return nil, false
-		}
-		d.pos++
-		if keep {
-			return map[string]any{}, true
-		}
-		return nil, true
+		return d.flowMapping(keep)
 	}
 	var list []any
 	if keep {
@@ -444,6 +438,65 @@ func (d *decoder) flow(keep bool) (any, bool) {
 		case ',':
 			d.pos++
 			if !d.skipSpaces() || d.peek() == ']' {
+				return nil, false
+			}
+		default:
+			return nil, false
+		}
+	}
+}
+
+// flowMapping reads the rest of a flow mapping on one line, after its
+// '{' and spaces: {} or "key: value" pairs of flow scalars (see flowItem)
+// separated by commas, with string keys, each key once.
+func (d *decoder) flowMapping(keep bool) (any, bool) {
+	var m map[string]any
+	if keep {
+		m = map[string]any{}
+	}
+	if d.peek() == '}' {
+		d.pos++
+		if keep {
+			return m, true
+		}
+		return nil, true
+	}
+	var seen []string
+	for {
+		start := d.pos
+		k, ok := d.flowItem()
+		key, isString := k.(string)
+		if !ok || !isString || d.pos-start > maxKeyLen || key == "<<" || slices.Contains(seen, key) {
+			return nil, false
+		}
+		if c := d.src[start]; c != '"' && c != '\'' && !resolvesToItself(key) {
+			return nil, false
+		}
+		seen = append(seen, key)
+		if d.peek() != ':' || !d.blankAt(d.pos+1) {
+			return nil, false
+		}
+		d.pos++
+		if !d.skipSpaces() {
+			return nil, false
+		}
+		v, ok := d.flowItem()
+		if !ok || !d.skipSpaces() {
+			return nil, false
+		}
+		if keep {
+			m[key] = v
+		}
+		switch d.peek() {
+		case '}':
+			d.pos++
+			if keep {
+				return m, true
+			}
+			return nil, true
+		case ',':
+			d.pos++
+			if !d.skipSpaces() || d.peek() == '}' {
 				return nil, false
 			}
 		default:
