@@ -197,7 +197,7 @@ func corpus2Cases(dir string) ([]templateCase, error) {
 	return cases, nil
 }
 
-// instructionRows counts, with valgrind's callgrind, the instructions one
+// instructionRows counts, with valgrind's callgrind, the instructions a
 // run of each single-command template and process-start scenario takes
 // with each tool: a figure that the load of a shared machine does not
 // change, unlike times. Go's asynchronous preemption signals are turned
@@ -206,7 +206,7 @@ func instructionRows(ctx context.Context, cfg config, out io.Writer) error {
 	if _, err := exec.LookPath("valgrind"); err != nil {
 		return fmt.Errorf("-instructions needs valgrind: %w", err)
 	}
-	fmt.Fprintf(out, "\nInstructions, the fewest of %d runs (valgrind --tool=callgrind, every thread, user space only):\n", instructionRuns)
+	fmt.Fprintf(out, "\nInstructions, the fewest of %d runs (valgrind --tool=callgrind, GOMAXPROCS=1, user space only):\n", instructionRuns)
 	fmt.Fprintln(out, "\n| scenario | berth instructions | helm instructions | helm / berth |")
 	fmt.Fprintln(out, "| --- | ---: | ---: | ---: |")
 	for _, s := range scenarios(cfg) {
@@ -234,9 +234,10 @@ func instructionRows(ctx context.Context, cfg config, out io.Writer) error {
 
 var callgrindTotal = regexp.MustCompile(`Collected : (\d+)`)
 
-// instructionRuns is how many runs countInstructions takes the least of:
-// the Go scheduler's idle threads spin for work, and callgrind counts their
-// instructions too, by a factor of up to ten in one run in three.
+// instructionRuns is how many runs countInstructions takes the least of.
+// The runs are on one processor (GOMAXPROCS=1): with more, the Go
+// scheduler's idle threads spin for work and callgrind counts their
+// instructions too, which inflated one run in three by up to ten times.
 const instructionRuns = 3
 
 // countInstructions runs bin with args under callgrind instructionRuns
@@ -261,7 +262,7 @@ func countInstructionsOnce(ctx context.Context, bin string, args []string) (int6
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "valgrind", append([]string{"--tool=callgrind", "--callgrind-out-file=/dev/null", bin}, args...)...)
-	cmd.Env = append(os.Environ(), "GODEBUG=asyncpreemptoff=1")
+	cmd.Env = append(os.Environ(), "GODEBUG=asyncpreemptoff=1", "GOMAXPROCS=1")
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 	if err := cmd.Run(); err != nil {
