@@ -1,24 +1,23 @@
 package cli
 
 import (
-	"encoding/json"
-	"fmt"
 	"io"
 	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
-	"sigs.k8s.io/yaml"
+
+	"github.com/berth-sh/berth/internal/cli/output"
 )
 
 // Output formats of -o.
 const (
-	OutputTable = "table"
-	OutputJSON  = "json"
-	OutputYAML  = "yaml"
+	OutputTable = output.Table
+	OutputJSON  = output.JSON
+	OutputYAML  = output.YAML
 )
 
-var outputFormats = []string{OutputTable, OutputJSON, OutputYAML}
+var outputFormats = output.Formats
 
 // outputFlags is the -o/--output flag group of commands that report.
 type outputFlags struct {
@@ -42,21 +41,5 @@ func (o *outputFlags) Validate() error {
 // Print writes v as JSON or YAML, or calls table for the table format.
 // v should be a struct with json tags: that is berth's documented output.
 func (o *outputFlags) Print(w io.Writer, v any, table func(io.Writer) error) error {
-	switch o.Format {
-	case OutputJSON:
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		// Output is data for programs and people, not HTML: "a <b@c>" as is.
-		enc.SetEscapeHTML(false)
-		return enc.Encode(v)
-	case OutputYAML:
-		b, err := yaml.Marshal(v)
-		if err != nil {
-			return fmt.Errorf("encode YAML output: %w", err)
-		}
-		_, err = w.Write(b)
-		return err
-	default:
-		return table(w)
-	}
+	return output.Write(w, o.Format, v, table)
 }

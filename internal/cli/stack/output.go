@@ -11,16 +11,16 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
-	"sigs.k8s.io/yaml"
 
+	"github.com/berth-sh/berth/internal/cli/output"
 	"github.com/berth-sh/berth/pkg/action"
 )
 
 // Output formats of -o.
 const (
-	outputTable = "table"
-	outputJSON  = "json"
-	outputYAML  = "yaml"
+	outputTable = output.Table
+	outputJSON  = output.JSON
+	outputYAML  = output.YAML
 )
 
 // outputFlag is -o/--output.
@@ -39,21 +39,7 @@ func (o *outputFlag) validate(e *Env) error {
 
 // print writes v as JSON or YAML, or calls table.
 func (o *outputFlag) print(w io.Writer, v any, table func(io.Writer) error) error {
-	switch o.format {
-	case outputJSON:
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(v)
-	case outputYAML:
-		b, err := yaml.Marshal(v)
-		if err != nil {
-			return fmt.Errorf("encode YAML output: %w", err)
-		}
-		_, err = w.Write(b)
-		return err
-	}
-	return table(w)
+	return output.Write(w, o.format, v, table)
 }
 
 // progress shows a stack run's events on stderr: one JSON object a line
